@@ -1,0 +1,1 @@
+int mowe_ui_placeholder() { return 0; }
