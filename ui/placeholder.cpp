@@ -1,1 +1,0 @@
-int mowe_ui_placeholder() { return 0; }
