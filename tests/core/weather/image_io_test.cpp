@@ -1,0 +1,420 @@
+// The bad-input catalogue for the image loader (issue 8): every file is made here, in a temp
+// folder, never downloaded.
+
+#include "common/atomic_file.h"
+#include "weather/image_io.h"
+
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <sys/resource.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using namespace mowe::weather;
+
+namespace {
+
+constexpr double kEightBitStep = 1.0 / 255.0; // tolerance for values that went through 8 bits
+
+fs::path freshDir(const std::string &name) {
+    const auto dir = fs::temp_directory_path() / ("mowe_image_io_" + name);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+void writeBytes(const fs::path &path, const std::string &bytes) {
+    mowe::writeFileAtomically(path, bytes);
+}
+
+std::string
+encode(const std::string &ext, const cv::Mat &img, const std::vector<int> &params = {}) {
+    std::vector<uchar> buf;
+    EXPECT_TRUE(cv::imencode(ext, img, buf, params));
+    return std::string(buf.begin(), buf.end());
+}
+
+cv::Mat noise8(int w, int h, int type = CV_8UC3) {
+    cv::Mat img(h, w, type);
+    cv::RNG(5).fill(img, cv::RNG::UNIFORM, 0, 256);
+    return img;
+}
+
+// ---- a minimal PNG writer, for files cv::imencode cannot make (palette, lying headers) ----
+
+std::uint32_t crc32(const std::string &data) {
+    std::uint32_t crc = 0xFFFFFFFFu;
+    for (unsigned char c : data) {
+        crc ^= c;
+        for (int k = 0; k < 8; ++k)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return crc ^ 0xFFFFFFFFu;
+}
+
+std::string be32(std::uint32_t v) {
+    return {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+}
+
+std::string chunk(const std::string &type, const std::string &body) {
+    return be32(static_cast<std::uint32_t>(body.size())) + type + body + be32(crc32(type + body));
+}
+
+/// zlib stream of stored (uncompressed) deflate blocks.
+std::string zlibStored(const std::string &raw) {
+    std::string out = "\x78\x01";
+    std::size_t pos = 0;
+    do {
+        const std::size_t n = std::min<std::size_t>(65535, raw.size() - pos);
+        const bool last = pos + n == raw.size();
+        out += char(last ? 1 : 0);
+        out += char(n & 0xFF);
+        out += char(n >> 8);
+        out += char(~n & 0xFF);
+        out += char((~n >> 8) & 0xFF);
+        out += raw.substr(pos, n);
+        pos += n;
+    } while (pos < raw.size());
+    std::uint32_t a = 1, b = 0;
+    for (unsigned char c : raw) {
+        a = (a + c) % 65521;
+        b = (b + a) % 65521;
+    }
+    return out + be32((b << 16) | a);
+}
+
+std::string ihdr(std::uint32_t w, std::uint32_t h, int bitDepth, int colorType) {
+    return chunk("IHDR", be32(w) + be32(h) + char(bitDepth) + char(colorType) + '\0' + '\0' + '\0');
+}
+
+const std::string kPngSignature = "\x89PNG\r\n\x1a\n";
+
+/// A w×h palette PNG whose pixel (x, y) has palette index (x + y) % palette size.
+std::string palettePng(int w, int h, const std::vector<cv::Vec3b> &rgbPalette) {
+    std::string plte;
+    for (const auto &c : rgbPalette)
+        plte += std::string{char(c[0]), char(c[1]), char(c[2])};
+    std::string raw;
+    for (int y = 0; y < h; ++y) {
+        raw += '\0'; // filter: none
+        for (int x = 0; x < w; ++x)
+            raw += char((x + y) % rgbPalette.size());
+    }
+    return kPngSignature + ihdr(w, h, 8, 3) + chunk("PLTE", plte) + chunk("IDAT", zlibStored(raw)) +
+           chunk("IEND", "");
+}
+
+/// A PNG that claims w×h pixels and holds a few bytes of image data.
+std::string lyingPng(std::uint32_t w, std::uint32_t h) {
+    return kPngSignature + ihdr(w, h, 8, 2) + chunk("IDAT", zlibStored(std::string(64, '\0'))) +
+           chunk("IEND", "");
+}
+
+/// Inserts an APP1 EXIF segment with the given orientation right after a JPEG's SOI.
+std::string withExifOrientation(const std::string &jpeg, int orientation) {
+    // Little-endian TIFF header, one IFD entry: tag 0x0112, SHORT, count 1, value.
+    std::string tiff = std::string("II*\0", 4) + std::string("\x08\0\0\0", 4) +
+                       std::string("\x01\0", 2) + std::string("\x12\x01\x03\0\x01\0\0\0", 8) +
+                       char(orientation) + std::string("\0\0\0", 3) + std::string("\0\0\0\0", 4);
+    const std::string body = std::string("Exif\0\0", 6) + tiff;
+    const std::size_t length = body.size() + 2;
+    const std::string app1 =
+        std::string("\xFF\xE1") + char(length >> 8) + char(length & 0xFF) + body;
+    return jpeg.substr(0, 2) + app1 + jpeg.substr(2);
+}
+
+std::string loadError(const fs::path &path, const ImageLoadOptions &options = {}) {
+    try {
+        loadImage(path, options);
+    } catch (const ImageLoadError &e) {
+        return e.what();
+    }
+    return "(loaded without error)";
+}
+
+bool contains(const std::string &s, const std::string &part) {
+    return s.find(part) != std::string::npos;
+}
+
+long peakResidentKiB() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+}
+
+} // namespace
+
+TEST(ImageLoad, MissingFileIsNamed) {
+    const std::string message = loadError("/nonexistent/photo.png");
+    EXPECT_TRUE(contains(message, "/nonexistent/photo.png")) << message;
+    EXPECT_TRUE(contains(message, "does not exist")) << message;
+}
+
+TEST(ImageLoad, EmptyFileIsRefused) {
+    const auto dir = freshDir("empty");
+    writeBytes(dir / "empty.png", "");
+    EXPECT_TRUE(contains(loadError(dir / "empty.png"), "empty (0 bytes)"));
+}
+
+TEST(ImageLoad, FolderIsRefused) {
+    const auto dir = freshDir("folder");
+    fs::create_directories(dir / "photo.jpg");
+    EXPECT_TRUE(contains(loadError(dir / "photo.jpg"), "not a regular file"));
+}
+
+TEST(ImageLoad, TextWithAnImageExtensionIsNotAnImage) {
+    const auto dir = freshDir("text");
+    writeBytes(dir / "notes.png", "hello, this is a shopping list\nmilk\n");
+    const std::string message = loadError(dir / "notes.png");
+    EXPECT_TRUE(contains(message, "not an image")) << message;
+    EXPECT_TRUE(contains(message, "looks like text")) << message;
+}
+
+TEST(ImageLoad, RandomBytesAndAGarbledJpegAreRefusedWithoutCrashing) {
+    const auto dir = freshDir("garbage");
+    std::string random(4096, '\0');
+    cv::RNG rng(3);
+    for (char &c : random)
+        c = static_cast<char>(rng.uniform(0, 256));
+    writeBytes(dir / "random.jpg", random);
+    EXPECT_TRUE(contains(loadError(dir / "random.jpg"), "not an image"));
+    // A JPEG signature followed by noise and an end marker.
+    writeBytes(dir / "garbled.jpg", "\xFF\xD8\xFF\xE0" + random + "\xFF\xD9");
+    EXPECT_TRUE(contains(loadError(dir / "garbled.jpg"), "cannot open"));
+}
+
+TEST(ImageLoad, TruncatedPngIsReportedAsTruncated) {
+    const auto dir = freshDir("truncpng");
+    const std::string png = encode(".png", noise8(64, 64));
+    writeBytes(dir / "cut.png", png.substr(0, png.size() / 2));
+    const std::string message = loadError(dir / "cut.png");
+    EXPECT_TRUE(contains(message, "truncated")) << message;
+    // Asked to salvage what it can, the loader still never crashes: an image or an error.
+    ImageLoadOptions salvage;
+    salvage.allowTruncated = true;
+    try {
+        const LoadedImage img = loadImage(dir / "cut.png", salvage);
+        EXPECT_EQ(img.bgr.size(), cv::Size(64, 64));
+    } catch (const ImageLoadError &e) {
+        EXPECT_TRUE(contains(e.what(), "truncated")) << e.what();
+    }
+}
+
+TEST(ImageLoad, TruncatedJpegIsReportedAsTruncatedOrSalvagedWithANote) {
+    const auto dir = freshDir("truncjpg");
+    const std::string jpeg = encode(".jpg", noise8(64, 64));
+    writeBytes(dir / "cut.jpg", jpeg.substr(0, jpeg.size() * 6 / 10));
+    const std::string message = loadError(dir / "cut.jpg");
+    EXPECT_TRUE(contains(message, "truncated")) << message;
+
+    ImageLoadOptions salvage;
+    salvage.allowTruncated = true;
+    const LoadedImage img = loadImage(dir / "cut.jpg", salvage);
+    EXPECT_EQ(img.bgr.size(), cv::Size(64, 64));
+    ASSERT_FALSE(img.notes.empty());
+    EXPECT_TRUE(contains(img.notes.front(), "truncated"));
+
+    // Cut inside the headers: nothing to salvage, and the message says where it stopped.
+    writeBytes(dir / "head.jpg", jpeg.substr(0, 30));
+    EXPECT_TRUE(contains(loadError(dir / "head.jpg"), "truncated"));
+}
+
+TEST(ImageLoad, OnePixelAndOddSizesLoadExactly) {
+    const auto dir = freshDir("sizes");
+    cv::Mat one(1, 1, CV_8UC3, cv::Scalar(10, 20, 30));
+    writeBytes(dir / "one.png", encode(".png", one));
+    const LoadedImage img = loadImage(dir / "one.png");
+    ASSERT_EQ(img.bgr.size(), cv::Size(1, 1));
+    EXPECT_EQ(img.bgr.type(), CV_32FC3);
+    EXPECT_NEAR(img.bgr.at<cv::Vec3f>(0, 0)[0], 10 / 255.0, 1e-6);
+    EXPECT_NEAR(img.bgr.at<cv::Vec3f>(0, 0)[2], 30 / 255.0, 1e-6);
+    for (const cv::Size size : {cv::Size(333, 255), cv::Size(7, 1000)}) {
+        writeBytes(dir / "odd.png", encode(".png", noise8(size.width, size.height)));
+        EXPECT_EQ(loadImage(dir / "odd.png").bgr.size(), size);
+    }
+}
+
+TEST(ImageLoad, LargePhotoWithinTheLimitLoads) {
+    const auto dir = freshDir("large");
+    cv::Mat big(4096, 4096, CV_8UC3);
+    cv::resize(noise8(64, 64), big, big.size(), 0, 0, cv::INTER_LINEAR);
+    writeBytes(dir / "big.jpg", encode(".jpg", big));
+    EXPECT_EQ(loadImage(dir / "big.jpg").bgr.size(), cv::Size(4096, 4096));
+}
+
+TEST(ImageLoad, GreyscaleIsReplicatedToThreeEqualChannels) {
+    const auto dir = freshDir("grey");
+    writeBytes(dir / "grey.png", encode(".png", noise8(20, 10, CV_8UC1)));
+    const LoadedImage img = loadImage(dir / "grey.png");
+    EXPECT_EQ(img.originalChannels, 1);
+    std::vector<cv::Mat> ch;
+    cv::split(img.bgr, ch);
+    EXPECT_EQ(cv::norm(ch[0], ch[1], cv::NORM_INF), 0.0);
+    EXPECT_EQ(cv::norm(ch[0], ch[2], cv::NORM_INF), 0.0);
+}
+
+TEST(ImageLoad, PalettePngIsExpandedToItsColours) {
+    const auto dir = freshDir("palette");
+    const std::vector<cv::Vec3b> rgb = {{255, 0, 0}, {0, 128, 0}, {10, 20, 250}};
+    writeBytes(dir / "palette.png", palettePng(6, 4, rgb));
+    const LoadedImage img = loadImage(dir / "palette.png");
+    ASSERT_EQ(img.bgr.size(), cv::Size(6, 4));
+    for (int y = 0; y < 4; ++y)
+        for (int x = 0; x < 6; ++x) {
+            const cv::Vec3b want = rgb[(x + y) % rgb.size()];
+            const cv::Vec3f got = img.bgr.at<cv::Vec3f>(y, x);
+            EXPECT_NEAR(got[2], want[0] / 255.0, 1e-6); // BGR vs RGB
+            EXPECT_NEAR(got[1], want[1] / 255.0, 1e-6);
+            EXPECT_NEAR(got[0], want[2] / 255.0, 1e-6);
+        }
+    EXPECT_TRUE(std::any_of(img.notes.begin(), img.notes.end(), [](const std::string &n) {
+        return contains(n, "palette");
+    }));
+}
+
+TEST(ImageLoad, TransparentRegionsAreCompositedOverTheBackground) {
+    const auto dir = freshDir("alpha");
+    cv::Mat bgra(2, 3, CV_8UC4);
+    bgra.at<cv::Vec4b>(0, 0) = {0, 0, 255, 255}; // opaque red
+    bgra.at<cv::Vec4b>(0, 1) = {0, 0, 255, 0};   // fully transparent
+    bgra.at<cv::Vec4b>(0, 2) = {0, 0, 0, 128};   // half-transparent black
+    bgra.row(1).setTo(cv::Scalar(0, 255, 0, 255));
+    writeBytes(dir / "rgba.png", encode(".png", bgra));
+    const LoadedImage img = loadImage(dir / "rgba.png");
+    EXPECT_EQ(img.originalChannels, 4);
+    const double half = 1.0 - 128 / 255.0;
+    EXPECT_NEAR(img.bgr.at<cv::Vec3f>(0, 0)[2], 1.0, 1e-6);
+    EXPECT_NEAR(img.bgr.at<cv::Vec3f>(0, 0)[0], 0.0, 1e-6);
+    EXPECT_NEAR(img.bgr.at<cv::Vec3f>(0, 1)[0], 1.0, 1e-6); // white shows through
+    EXPECT_NEAR(img.bgr.at<cv::Vec3f>(0, 2)[1], half, 1e-6);
+    EXPECT_TRUE(contains(img.notes.back(), "alpha composited")) << img.notes.back();
+
+    ImageLoadOptions grey;
+    grey.background = cv::Scalar(0.5, 0.5, 0.5);
+    EXPECT_NEAR(loadImage(dir / "rgba.png", grey).bgr.at<cv::Vec3f>(0, 1)[0], 0.5, 1e-6);
+}
+
+TEST(ImageLoad, SixteenBitUsesTheFullSixteenBitRange) {
+    const auto dir = freshDir("sixteen");
+    cv::Mat img(1, 3, CV_16UC3);
+    img.at<cv::Vec3w>(0, 0) = {0, 0, 0};
+    img.at<cv::Vec3w>(0, 1) = {257, 257, 257};
+    img.at<cv::Vec3w>(0, 2) = {65535, 65535, 65535};
+    writeBytes(dir / "deep.png", encode(".png", img));
+    const LoadedImage loaded = loadImage(dir / "deep.png");
+    EXPECT_EQ(loaded.originalDepthBits, 16);
+    EXPECT_FLOAT_EQ(loaded.bgr.at<cv::Vec3f>(0, 0)[0], 0.0f);
+    EXPECT_FLOAT_EQ(loaded.bgr.at<cv::Vec3f>(0, 1)[1], 257.0f / 65535.0f);
+    EXPECT_FLOAT_EQ(loaded.bgr.at<cv::Vec3f>(0, 2)[2], 1.0f);
+}
+
+TEST(ImageLoad, ExifOrientationSixIsAppliedExactlyOnce) {
+    const auto dir = freshDir("exif");
+    // Stored 40 wide × 20 high: left half red, right half blue.
+    cv::Mat stored(20, 40, CV_8UC3, cv::Scalar(255, 0, 0));
+    stored.colRange(0, 20).setTo(cv::Scalar(0, 0, 255));
+    const std::string jpeg = withExifOrientation(encode(".jpg", stored), 6);
+    writeBytes(dir / "rotated.jpg", jpeg);
+    EXPECT_EQ(exifOrientation(jpeg), 6);
+
+    const LoadedImage img = loadImage(dir / "rotated.jpg");
+    EXPECT_EQ(img.exifOrientation, 6);
+    EXPECT_EQ(img.storedSize, cv::Size(40, 20));
+    ASSERT_EQ(img.bgr.size(), cv::Size(20, 40)); // rotated 90° clockwise
+    // The stored left column becomes the top row: red on top, blue below.
+    EXPECT_GT(img.bgr.at<cv::Vec3f>(5, 10)[2], 0.8f);
+    EXPECT_GT(img.bgr.at<cv::Vec3f>(35, 10)[0], 0.8f);
+    // Same picture as OpenCV's own orientation handling, so nothing is rotated twice.
+    cv::Mat reference = cv::imread((dir / "rotated.jpg").string(), cv::IMREAD_COLOR);
+    ASSERT_EQ(reference.size(), img.bgr.size());
+    cv::Mat reference01;
+    reference.convertTo(reference01, CV_32FC3, 1.0 / 255.0);
+    EXPECT_LT(cv::norm(reference01, img.bgr, cv::NORM_INF), kEightBitStep);
+}
+
+TEST(ImageLoad, HugeClaimedSizeIsRefusedBeforeAllocating) {
+    const auto dir = freshDir("bomb");
+    writeBytes(dir / "bomb.png", lyingPng(100000, 100000));
+    const long before = peakResidentKiB();
+    const std::string message = loadError(dir / "bomb.png");
+    EXPECT_TRUE(contains(message, "100000 x 100000")) << message;
+    EXPECT_TRUE(contains(message, "64000000")) << message;
+    // 10¹⁰ pixels would be 30 GB as 8-bit RGB; the refusal costs nothing measurable.
+    EXPECT_LT(peakResidentKiB() - before, 50 * 1024);
+
+    // 20000 × 20000 passes OpenCV's own default limit (2³⁰ pixels) but not ours.
+    writeBytes(dir / "big.png", lyingPng(20000, 20000));
+    EXPECT_TRUE(contains(loadError(dir / "big.png"), "20000 x 20000"));
+
+    // JPEG: the frame header says 60000 × 60000.
+    std::string jpeg = encode(".jpg", noise8(16, 16));
+    const std::size_t sof = jpeg.find("\xFF\xC0");
+    ASSERT_NE(sof, std::string::npos);
+    jpeg[sof + 5] = char(60000 >> 8);
+    jpeg[sof + 6] = char(60000 & 0xFF);
+    jpeg[sof + 7] = char(60000 >> 8);
+    jpeg[sof + 8] = char(60000 & 0xFF);
+    writeBytes(dir / "bomb.jpg", jpeg);
+    EXPECT_TRUE(contains(loadError(dir / "bomb.jpg"), "60000 x 60000"));
+}
+
+TEST(ImageLoad, ZeroSizeHeaderIsRefused) {
+    const auto dir = freshDir("zero");
+    writeBytes(dir / "zero.png", lyingPng(0, 10));
+    EXPECT_TRUE(contains(loadError(dir / "zero.png"), "zero width or height"));
+}
+
+TEST(ImageLoad, PixelLimitIsAnOption) {
+    const auto dir = freshDir("limit");
+    writeBytes(dir / "a.png", encode(".png", noise8(40, 30)));
+    ImageLoadOptions small;
+    small.maxPixels = 1000;
+    const std::string message = loadError(dir / "a.png", small);
+    EXPECT_TRUE(contains(message, "40 x 30")) << message;
+    EXPECT_TRUE(contains(message, "1000")) << message;
+}
+
+TEST(ImageLoad, OtherFormatsLoad) {
+    const auto dir = freshDir("formats");
+    const cv::Mat img = noise8(17, 9);
+    for (const std::string ext : {".bmp", ".tif", ".webp", ".ppm"}) {
+        writeBytes(dir / ("a" + ext), encode(ext, img));
+        const LoadedImage loaded = loadImage(dir / ("a" + ext));
+        EXPECT_EQ(loaded.bgr.size(), img.size()) << ext;
+        EXPECT_EQ(readImageHeader(encode(ext, img)).width, 17) << ext;
+        EXPECT_EQ(readImageHeader(encode(ext, img)).height, 9) << ext;
+    }
+}
+
+TEST(ImageSave, RoundTripsEightAndSixteenBits) {
+    const auto dir = freshDir("save");
+    cv::Mat img(5, 7, CV_32FC3);
+    cv::RNG(9).fill(img, cv::RNG::UNIFORM, 0.0, 1.0);
+    saveImage(dir / "a.png", img);
+    EXPECT_LT(cv::norm(loadImage(dir / "a.png").bgr, img, cv::NORM_INF),
+              0.5 * kEightBitStep + 1e-6);
+    ImageSaveOptions deep;
+    deep.sixteenBit = true;
+    saveImage(dir / "b.png", img, deep);
+    const LoadedImage b = loadImage(dir / "b.png");
+    EXPECT_EQ(b.originalDepthBits, 16);
+    EXPECT_LT(cv::norm(b.bgr, img, cv::NORM_INF), 1e-4);
+}
+
+TEST(ImageSave, BadRequestsAreRefusedAndLeaveTheOldFile) {
+    const auto dir = freshDir("savebad");
+    const cv::Mat img(4, 4, CV_32FC3, cv::Scalar(0.5, 0.5, 0.5));
+    EXPECT_THROW(saveImage(dir / "a.xyz", img), std::invalid_argument);
+    ImageSaveOptions deep;
+    deep.sixteenBit = true;
+    EXPECT_THROW(saveImage(dir / "a.jpg", img, deep), std::invalid_argument);
+    EXPECT_THROW(saveImage(dir / "a.png", cv::Mat(4, 4, CV_8UC3)), std::invalid_argument);
+    EXPECT_THROW(saveImage("/nonexistent-dir/a.png", img), mowe::WriteError);
+}
