@@ -622,4 +622,38 @@ SynthResult synthesize(const cv::Mat &clean,
     return result;
 }
 
+cv::Mat tokenLabels(const cv::Mat &labels, int patch, double minFraction) {
+    if (labels.type() != CV_8UC1 || labels.empty())
+        throw std::invalid_argument(
+            "tokenLabels: expected a non-empty CV_8UC1 label map, got type " +
+            std::to_string(labels.type()));
+    if (patch < 1 || !(minFraction >= 0.0 && minFraction <= 1.0))
+        throw std::invalid_argument("tokenLabels: need patch >= 1 and minFraction in [0, 1], got " +
+                                    std::to_string(patch) + " and " + std::to_string(minFraction));
+    const int rows = (labels.rows + patch - 1) / patch, cols = (labels.cols + patch - 1) / patch;
+    cv::Mat tokens(rows, cols, CV_8UC1, cv::Scalar(kClear));
+    std::vector<std::array<int, kWeatherClasses>> counts(cols);
+    for (int ty = 0; ty < rows; ++ty) {
+        for (auto &c : counts)
+            c.fill(0);
+        const int y0 = ty * patch, y1 = std::min(labels.rows, y0 + patch);
+        for (int y = y0; y < y1; ++y) {
+            const auto *l = labels.ptr<std::uint8_t>(y);
+            for (int x = 0; x < labels.cols; ++x)
+                if (l[x] < kWeatherClasses)
+                    ++counts[x / patch][l[x]];
+        }
+        for (int tx = 0; tx < cols; ++tx) {
+            const int pixels = (y1 - y0) * (std::min(labels.cols, (tx + 1) * patch) - tx * patch);
+            int best = kClear;
+            for (int k = kRain; k < kWeatherClasses; ++k)
+                if (counts[tx][k] > (best == kClear ? 0 : counts[tx][best]))
+                    best = k;
+            if (best != kClear && counts[tx][best] >= minFraction * pixels)
+                tokens.at<std::uint8_t>(ty, tx) = static_cast<std::uint8_t>(best);
+        }
+    }
+    return tokens;
+}
+
 } // namespace mowe::weather

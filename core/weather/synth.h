@@ -112,4 +112,14 @@ SynthResult synthesize(const cv::Mat &clean,
 /// plus smooth low-frequency noise of σ ≈ 0.08. CV_32FC1 of the image's size.
 cv::Mat syntheticDepth(cv::Size imageSize, std::uint64_t seed, const SynthOptions &options = {});
 
+/// Per-token labels for a model that cuts the image into patch × patch tokens (spec section
+/// 1: "the dominant weather type of the pixels under the token, or clear"): the most frequent
+/// non-clear label under the token if it covers at least `minFraction` of the token's pixels,
+/// else clear. Thin streaks rarely fill half a token, hence non-clear labels compete among
+/// themselves rather than with "clear". Ties go to the lower label. Edge tokens of an image
+/// whose size is not a multiple of `patch` count the pixels they have.
+/// CV_8UC1 of ceil(rows / patch) × ceil(cols / patch). Throws std::invalid_argument for a
+/// non-CV_8UC1 map, patch < 1 or minFraction outside [0, 1].
+cv::Mat tokenLabels(const cv::Mat &labels, int patch, double minFraction = 0.1);
+
 } // namespace mowe::weather

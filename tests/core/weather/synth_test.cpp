@@ -235,3 +235,20 @@ TEST(WeatherNames, CoverEveryLabel) {
     EXPECT_STREQ(weatherName(kRaindrops), "raindrops");
     EXPECT_STREQ(weatherName(kWeatherClasses), "unknown");
 }
+
+TEST(TokenLabels, DominantNonClearWeatherAboveTheMinimumShare) {
+    // 4×4 tokens of a 8×6 map (the last token row has 2 pixel rows).
+    cv::Mat labels(6, 8, CV_8UC1, cv::Scalar(kClear));
+    labels(cv::Rect(0, 0, 4, 1)).setTo(kRain);      // token (0,0): 4 of 16 rain
+    labels(cv::Rect(0, 1, 2, 1)).setTo(kSnow);      //              2 of 16 snow
+    labels.at<std::uint8_t>(0, 4) = kFog;           // token (0,1): 1 of 16 fog, below 10 %
+    labels(cv::Rect(4, 4, 4, 2)).setTo(kRaindrops); // token (1,1): all 8 pixels
+    const cv::Mat tokens = tokenLabels(labels, 4, 0.1);
+    ASSERT_EQ(tokens.size(), cv::Size(2, 2));
+    EXPECT_EQ(tokens.at<std::uint8_t>(0, 0), kRain);
+    EXPECT_EQ(tokens.at<std::uint8_t>(0, 1), kClear);
+    EXPECT_EQ(tokens.at<std::uint8_t>(1, 0), kClear);
+    EXPECT_EQ(tokens.at<std::uint8_t>(1, 1), kRaindrops);
+    EXPECT_EQ(tokenLabels(labels, 4, 0.0).at<std::uint8_t>(0, 1), kFog);
+    EXPECT_THROW(tokenLabels(labels, 0), std::invalid_argument);
+}
