@@ -34,11 +34,18 @@ QString takeScreenshot(MainWindow &window, const ScreenshotOptions &options) {
     QObject::connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
     timeout.start(options.timeoutMs);
 
-    // Wait for the window to be exposed (GL widgets initialise then) and for the workspace.
-    Workspace *workspace = window.currentWorkspace();
+    // Wait for the window to be exposed (GL widgets initialise then) and for every
+    // workspace: the hidden ones compute too, and a still-running job would race the grab.
+    const QList<Workspace *> workspaces = window.workspaces();
+    auto allReady = [&] {
+        for (const Workspace *w : workspaces) {
+            if (!w->isReady())
+                return false;
+        }
+        return true;
+    };
     auto done = [&] {
-        return window.windowHandle() && window.windowHandle()->isExposed() && workspace &&
-               workspace->isReady();
+        return window.windowHandle() && window.windowHandle()->isExposed() && allReady();
     };
     QTimer poll;
     // ready() is the primary wake-up; the poll covers exposure, which has no signal here.
@@ -46,18 +53,28 @@ QString takeScreenshot(MainWindow &window, const ScreenshotOptions &options) {
         if (done())
             loop.quit();
     });
-    QObject::connect(workspace, &Workspace::ready, &loop, [&] {
-        if (done())
-            loop.quit();
-    });
+    for (Workspace *w : workspaces) {
+        QObject::connect(w, &Workspace::ready, &loop, [&] {
+            if (done())
+                loop.quit();
+        });
+    }
     poll.start(20);
     if (!done())
         loop.exec();
     poll.stop();
-    if (!done())
-        return QStringLiteral("the %1 workspace was not ready after %2 s")
-            .arg(workspace ? workspace->title() : QStringLiteral("current"))
-            .arg(options.timeoutMs / 1000);
+    if (!done()) {
+        QStringList pending;
+        for (const Workspace *w : workspaces) {
+            if (!w->isReady())
+                pending.append(w->title());
+        }
+        return pending.isEmpty() ? QStringLiteral("the window was not exposed after %1 s")
+                                       .arg(options.timeoutMs / 1000)
+                                 : QStringLiteral("not ready after %1 s: %2")
+                                       .arg(options.timeoutMs / 1000)
+                                       .arg(pending.join(QStringLiteral(", ")));
+    }
 
     for (int i = 0; i < kSettlePasses; ++i)
         QCoreApplication::processEvents(QEventLoop::AllEvents, 50);

@@ -3,6 +3,7 @@
 // attributions, settings round-trip, and damaged settings files are ignored with warnings.
 
 #include "About.h"
+#include "JobRunner.h"
 #include "LogBridge.h"
 #include "MainWindow.h"
 #include "Workspace.h"
@@ -17,10 +18,14 @@
 #include <QFile>
 #include <QImage>
 #include <QMenuBar>
+#include <QProgressBar>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+#include <QToolButton>
 
 #include <cmath>
 
@@ -184,6 +189,41 @@ private Q_SLOTS:
         QVERIFY(!window.openFile(corrupt, &error));
         QVERIFY2(error.contains(QStringLiteral("Cannot open")), qPrintable(error));
         QVERIFY(window.recentFiles().isEmpty());
+    }
+
+    void statusBarShowsTheCurrentJobAndItsCancelButtonCancels() {
+        MainWindow window(options());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        Workspace *weather = window.workspace(QStringLiteral("weather"));
+        QVERIFY(waitReady(weather));
+        auto *cancel = window.findChild<QToolButton *>(QStringLiteral("cancelJobButton"));
+        auto *progress = window.findChild<QProgressBar *>();
+        QVERIFY(cancel && progress);
+        QVERIFY(!cancel->isVisible());
+
+        JobRunner *jobs = weather->jobRunner();
+        QSignalSpy cancelled(jobs, &JobRunner::cancelled);
+        QSemaphore halfway;
+        jobs->start(
+            QStringLiteral("A long computation"),
+            [&halfway](JobContext &context) {
+                context.setProgress(0.5, QStringLiteral("half done"));
+                halfway.release();
+                while (!context.isCancelled())
+                    QThread::msleep(1);
+                return 0;
+            },
+            [](int) { QFAIL("a cancelled job must not deliver"); });
+        QVERIFY(halfway.tryAcquire(1, kReadyTimeoutMs));
+        QTRY_VERIFY(cancel->isVisible());
+        QTRY_COMPARE(progress->value(), 500);
+        QVERIFY(progress->isVisible());
+
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QVERIFY(cancelled.wait(kReadyTimeoutMs));
+        QTRY_VERIFY(!cancel->isVisible());
+        QVERIFY(!progress->isVisible());
     }
 
     void aboutListsVersionsAndPhotoAttributions() {
