@@ -383,6 +383,17 @@ Instance generateInstance(const GenerateOptions &o) {
     double w = 0.0;
     if (o.w) {
         w = *o.w;
+    } else if (o.kind == ProblemKind::SoftmaxRelu) {
+        // The regulariser pulls every logit towards 0, i.e. onto a ReLU kink, and inactive
+        // units feel nothing else: with w ~ 0.1 the minimiser usually sits on a kink and
+        // Newton stalls. A small w keeps it near the planted point, where the data Hessian
+        // AᵀSJᵀJSA (J = diag f − f fᵀ) is positive definite.
+        w = 0.01;
+    } else if (o.kind == ProblemKind::ReluNormalized) {
+        // ReLU(cAx)/σ is invariant under x → cx (c > 0): any w > 0 makes the loss decrease
+        // towards x = 0, where it is undefined, so there is no minimiser. With w = 0 the
+        // minimisers form a ray and the Hessian is singular along it (damped Newton copes).
+        w = 0.0;
     } else {
         // Bound Ψ's most negative eigenvalue along the segment start → planted (and at 0, a
         // common start), then take w² = 1.5·max(0, −bound) + 1e-2.

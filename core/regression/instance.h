@@ -90,7 +90,10 @@ struct GenerateOptions {
     /// Uniform regulariser weight wᵢ = w. Unset: chosen so that the middle matrix Ψ + W² is
     /// positive definite (margin 1e-2 plus half of Ψ's most negative eigenvalue bound) at the
     /// planted point, the start and between them, so ∇²L is PD there when A has full column
-    /// rank. A small explicit w gives a deliberately ill-posed instance.
+    /// rank. Exceptions: softmax_relu gets w = 0.01 (a larger w pulls the minimiser onto a
+    /// kink) and relu_normalized w = 0 (it is scale-invariant: with w > 0 it has no
+    /// minimiser; with w = 0 its minimisers form a ray, so ∇²L is singular along x).
+    /// A small explicit w gives a deliberately ill-posed instance.
     std::optional<double> w;
     /// ‖x₀ − x_planted‖ / ‖x_planted‖ for the start point.
     double startDistance = 0.3;

@@ -137,6 +137,40 @@ LossValue Problem::lossFromLogits(const Vector &z) const {
     return out;
 }
 
+EvalStatus
+Problem::dataFromLogits(const Eigen::Ref<const Vector> &z, Vector &work, double &data) const {
+    const Index n = segmentLength();
+    const Index segments = designRows() / n;
+    const LinkKind link = linkOf(kind_);
+    data = 0.0;
+    for (Index j = 0; j < segments; ++j) {
+        const LinkValue v = linkValue(link, z.segment(j * n, n), b_.segment(j * n, n), work);
+        if (v.status != EvalStatus::Ok)
+            return v.status;
+        data += v.value;
+    }
+    return std::isfinite(data) ? EvalStatus::Ok : EvalStatus::Overflow;
+}
+
+Matrix Problem::designTimes(const Matrix &P) const {
+    Matrix out(designRows(), P.cols());
+    for (Index c = 0; c < P.cols(); ++c)
+        out.col(c) = logits(P.col(c));
+    return out;
+}
+
+Matrix Problem::sketchDesign(const std::vector<Index> &bucket, const Vector &scale, Index m) const {
+    Matrix out = Matrix::Zero(m, dimension());
+    Vector row(dimension());
+    for (Index i = 0; i < designRows(); ++i) {
+        if (scale[i] == 0.0)
+            continue;
+        designRow(i, row);
+        out.row(bucket[static_cast<std::size_t>(i)]) += scale[i] * row.transpose();
+    }
+    return out;
+}
+
 struct Problem::Derivatives {
     Vector z;
     Vector g; // ∂ℓ/∂z stacked

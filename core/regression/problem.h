@@ -139,9 +139,18 @@ public:
     virtual void designRow(Index i, Eigen::Ref<Vector> out) const = 0;
     /// 𝔇ᵀ diag(weights) 𝔇 (p×p). O(nd²) single; O(n²d² + nd⁴) matrix via Kronecker sums.
     virtual Matrix designGram(const Vector &weights) const = 0;
+    /// 𝔇 P for a p×k matrix P (N×k): k calls of logits() unless a design does better.
+    virtual Matrix designTimes(const Matrix &P) const;
+    /// S diag(scale) 𝔇 (m×p) for a CountSketch S whose column i has its one nonzero in row
+    /// bucket[i] (its ±1 sign folded into scale[i]). O(Np).
+    virtual Matrix
+    sketchDesign(const std::vector<Index> &bucket, const Vector &scale, Index m) const;
 
     /// The loss from precomputed logits (the landscape's inner loop: no matrix product).
     LossValue lossFromLogits(const Vector &z) const;
+    /// The data term only, for inner loops: no allocation once `work` has length n, no
+    /// message. Returns the status; `data` is valid only when it is Ok.
+    EvalStatus dataFromLogits(const Eigen::Ref<const Vector> &z, Vector &work, double &data) const;
     LossValue loss(const Vector &x) const { return lossFromLogits(logits(checkedX(x))); }
     Vector gradient(const Vector &x) const;
     /// The closed-form Hessian (p×p, symmetric).

@@ -92,6 +92,19 @@ Matrix SingleProblem::designGram(const Vector &weights) const {
     return 0.5 * (g + g.transpose()); // exact symmetry for the eigensolvers
 }
 
+Matrix
+SingleProblem::sketchDesign(const std::vector<Index> &bucket, const Vector &scale, Index m) const {
+    // Column by column: A is column-major, so this streams through it once.
+    Matrix out = Matrix::Zero(m, A_.cols());
+    for (Index c = 0; c < A_.cols(); ++c) {
+        const double *col = A_.col(c).data();
+        double *dst = out.col(c).data();
+        for (Index i = 0; i < A_.rows(); ++i)
+            dst[bucket[static_cast<std::size_t>(i)]] += scale[i] * col[i];
+    }
+    return out;
+}
+
 Matrix SingleProblem::lowRankGram(const Matrix &U, const std::vector<Eigen::Matrix2d> &C) const {
     const Matrix V = A_.transpose() * U; // d×2: O(nd)
     return V * C.front() * V.transpose();

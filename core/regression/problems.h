@@ -32,6 +32,9 @@ public:
     Vector logitsTranspose(const Vector &y) const override;
     void designRow(Index i, Eigen::Ref<Vector> out) const override;
     Matrix designGram(const Vector &weights) const override;
+    Matrix designTimes(const Matrix &P) const override { return A_ * P; }
+    Matrix
+    sketchDesign(const std::vector<Index> &bucket, const Vector &scale, Index m) const override;
 
     const Matrix &A() const { return A_; }
 
