@@ -6,6 +6,7 @@
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
 #include <vtkDoubleArray.h>
+#include <vtkLightKit.h>
 #include <vtkLookupTable.h>
 #include <vtkNew.h>
 #include <vtkPointData.h>
@@ -122,15 +123,19 @@ void showHeightField(VtkView &view, const HeightField &field, const SurfaceStyle
 
     vtkNew<vtkActor> actor;
     actor->SetMapper(mapper);
-    // Some ambient light keeps slopes seen edge-on from the headlight from going black.
-    actor->GetProperty()->SetAmbient(0.25);
+    actor->GetProperty()->SetAmbient(0.1);
     actor->GetProperty()->SetDiffuse(0.8);
-    actor->GetProperty()->SetSpecular(0.2);
+    actor->GetProperty()->SetSpecular(0.1);
     actor->GetProperty()->SetSpecularPower(30.0);
 
     vtkRenderer *renderer = view.renderer();
     renderer->RemoveAllViewProps();
     renderer->AddActor(actor);
+    // Key, fill and back lights instead of the single headlight: slopes seen edge-on from
+    // the camera would otherwise turn black and read as cliffs.
+    renderer->RemoveAllLights();
+    vtkNew<vtkLightKit> lights;
+    lights->AddLightsToRenderer(renderer);
 
     if (style.showColorBar) {
         vtkNew<vtkScalarBarActor> bar;
@@ -138,9 +143,9 @@ void showHeightField(VtkView &view, const HeightField &field, const SurfaceStyle
         bar->SetTitle(style.scalarTitle.toUtf8().constData());
         bar->SetNumberOfLabels(5);
         bar->SetMaximumWidthInPixels(90);
-        bar->GetPositionCoordinate()->SetValue(0.88, 0.1);
+        bar->GetPositionCoordinate()->SetValue(0.88, 0.08);
         bar->SetWidth(0.1);
-        bar->SetHeight(0.8);
+        bar->SetHeight(0.75);
         for (vtkTextProperty *text : {bar->GetTitleTextProperty(), bar->GetLabelTextProperty()}) {
             text->ItalicOff();
             text->ShadowOff();

@@ -337,8 +337,9 @@ void VtkView::initializeGL() {
     d->window->SetMapped(1);
     d->initialized = true;
     d->syncSize();
-    qCDebug(lcVtk) << "VTK initialised on a" << context()->format().majorVersion() << "."
-                   << context()->format().minorVersion() << "context";
+    qCDebug(lcVtk).nospace() << "VTK initialised on an OpenGL "
+                             << context()->format().majorVersion() << "."
+                             << context()->format().minorVersion() << " context";
     Q_EMIT initialized();
 }
 
