@@ -406,27 +406,26 @@ cv::Mat compositeAlpha(const cv::Mat &color,
 
 cv::Mat toBgr(const cv::Mat &f, const ImageLoadOptions &options, LoadedImage &out) {
     out.originalChannels = f.channels();
-    std::vector<cv::Mat> planes;
-    cv::split(f, planes);
+    cv::Mat bgr;
     switch (f.channels()) {
-    case 1: {
+    case 1:
         out.notes.push_back("greyscale replicated to three channels");
-        cv::Mat bgr;
-        cv::merge(std::vector<cv::Mat>{planes[0], planes[0], planes[0]}, bgr);
+        cv::cvtColor(f, bgr, cv::COLOR_GRAY2BGR);
         return bgr;
-    }
     case 2: {
         out.notes.push_back("greyscale replicated to three channels");
-        cv::Mat bgr;
-        cv::merge(std::vector<cv::Mat>{planes[0], planes[0], planes[0]}, bgr);
+        cv::Mat planes[2];
+        cv::split(f, planes);
+        cv::cvtColor(planes[0], bgr, cv::COLOR_GRAY2BGR);
         return compositeAlpha(bgr, planes[1], options.background, out);
     }
     case 3:
         return f;
     case 4: {
-        cv::Mat bgr;
-        cv::merge(std::vector<cv::Mat>{planes[0], planes[1], planes[2]}, bgr);
-        return compositeAlpha(bgr, planes[3], options.background, out);
+        cv::Mat alpha;
+        cv::extractChannel(f, alpha, 3);
+        cv::cvtColor(f, bgr, cv::COLOR_BGRA2BGR);
+        return compositeAlpha(bgr, alpha, options.background, out);
     }
     default:
         throw ImageLoadError("it has " + std::to_string(f.channels()) +
