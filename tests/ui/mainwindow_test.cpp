@@ -7,6 +7,7 @@
 #include "LogBridge.h"
 #include "MainWindow.h"
 #include "Workspace.h"
+#include "common/atomic_file.h"
 #include "common/log.h"
 #include "common/resources.h"
 #include "regression/RegressionWorkspace.h"
@@ -224,6 +225,34 @@ private Q_SLOTS:
         QVERIFY(cancelled.wait(kReadyTimeoutMs));
         QTRY_VERIFY(!cancel->isVisible());
         QVERIFY(!progress->isVisible());
+    }
+
+    void exportWritesWhatEachWorkspaceShows() {
+        MainWindow window(options());
+        window.resize(1000, 700);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *weather = qobject_cast<WeatherWorkspace *>(window.workspace("weather"));
+        QVERIFY(waitReady(weather));
+        const QString photoPng = dir_->filePath(QStringLiteral("photo.png"));
+        weather->exportTo(photoPng);
+        const QImage photo(photoPng);
+        QCOMPARE(photo.size(), weather->photo().size());
+        QCOMPARE(photo.pixel(5, 5), weather->photo().pixel(5, 5));
+
+        window.setCurrentWorkspace(QStringLiteral("regression"));
+        auto *regression = qobject_cast<RegressionWorkspace *>(window.workspace("regression"));
+        QVERIFY(waitReady(regression));
+        QTRY_VERIFY(regression->view()->isInitialized());
+        const QString viewPng = dir_->filePath(QStringLiteral("view.png"));
+        regression->exportTo(viewPng);
+        const QImage view(viewPng);
+        const double dpr = regression->view()->devicePixelRatioF();
+        QCOMPARE(view.size(), regression->view()->size() * dpr);
+        QCOMPARE(view.pixelColor(3, 3).rgb(), regression->view()->background().rgb());
+
+        QVERIFY_THROWS_EXCEPTION(mowe::WriteError,
+                                 regression->exportTo(QStringLiteral("/nonexistent/dir/view.png")));
     }
 
     void aboutListsVersionsAndPhotoAttributions() {
