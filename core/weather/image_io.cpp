@@ -333,6 +333,13 @@ std::string describeStart(const std::string &bytes) {
     return "its first bytes are " + hex;
 }
 
+std::string upper(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
+        return static_cast<char>(std::toupper(c));
+    });
+    return s;
+}
+
 std::string megapixels(std::int64_t pixels) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f MP", pixels / 1e6);
@@ -487,11 +494,11 @@ LoadedImage loadChecked(const fs::path &path, const ImageLoadOptions &options) {
     } else {
         const ImageHeader &h = structure.header;
         if (!structure.complete && (h.width <= 0 || h.height <= 0))
-            throw ImageLoadError("it is truncated: the " + h.format +
+            throw ImageLoadError("it is truncated or corrupt: the " + upper(h.format) +
                                  " data stops inside its headers (" + std::to_string(bytes.size()) +
                                  " bytes)");
         if (h.width <= 0 || h.height <= 0)
-            throw ImageLoadError("its " + h.format + " header claims a size of " +
+            throw ImageLoadError("its " + upper(h.format) + " header claims a size of " +
                                  std::to_string(h.width) + " x " + std::to_string(h.height) +
                                  " pixels (zero width or height)");
         if (h.width * h.height > options.maxPixels)
@@ -502,7 +509,7 @@ LoadedImage loadChecked(const fs::path &path, const ImageLoadOptions &options) {
                                  megapixels(options.maxPixels) + ")");
         if (!structure.complete) {
             if (!options.allowTruncated)
-                throw ImageLoadError("it is truncated: the " + h.format +
+                throw ImageLoadError("it is truncated: the " + upper(h.format) +
                                      " data stops before its end marker (" +
                                      std::to_string(bytes.size()) + " bytes)");
             out.notes.push_back(
@@ -521,7 +528,7 @@ LoadedImage loadChecked(const fs::path &path, const ImageLoadOptions &options) {
     }
     if (decoded.empty())
         throw ImageLoadError(structure.complete
-                                 ? "the " + out.format + " data cannot be decoded (corrupt?)"
+                                 ? "the " + upper(out.format) + " data cannot be decoded (corrupt?)"
                                  : "it is truncated and nothing could be decoded");
     if (static_cast<std::int64_t>(decoded.total()) > options.maxPixels)
         throw ImageLoadError("it is " + std::to_string(decoded.cols) + " x " +
