@@ -39,7 +39,9 @@ Args::Args(const std::vector<std::string> &argv,
     }
 }
 
-bool Args::has(const std::string &key) const { return values_.count(key) || flags_.count(key); }
+bool Args::has(const std::string &key) const {
+    return values_.count(key) || flags_.count(key);
+}
 
 std::string Args::get(const std::string &key, const std::string &fallback) const {
     const auto it = values_.find(key);

@@ -20,7 +20,9 @@ struct Entry {
 };
 
 const Entry kCommands[] = {
-    {"regress", mowe::cli::runRegress, "regression problems: eval|newton|spectrum|landscape|generate"},
+    {"regress",
+     mowe::cli::runRegress,
+     "regression problems: eval|newton|spectrum|landscape|generate"},
     {"synth", mowe::cli::runSynth, "render synthetic weather onto a clean photo"},
     {"restore", mowe::cli::runRestore, "restore an image, folder or video with a MoWE model"},
     {"train", mowe::cli::runTrain, "train a MoWE model on synthetic weather"},
@@ -76,7 +78,8 @@ int main(int argc, char **argv) {
         try {
             return c.run(rest);
         } catch (const mowe::cli::UsageError &e) {
-            std::fprintf(stderr, "mowe-cli %s: %s\n(see 'mowe-cli %s --help')\n", c.name, e.what(), c.name);
+            std::fprintf(
+                stderr, "mowe-cli %s: %s\n(see 'mowe-cli %s --help')\n", c.name, e.what(), c.name);
             return 2;
         } catch (const std::exception &e) {
             std::fprintf(stderr, "mowe-cli %s: error: %s\n", c.name, e.what());

@@ -27,9 +27,15 @@ const char *name(Level level) {
 
 } // namespace
 
-void setLevel(Level level) { g_level = level; }
-Level level() { return g_level; }
-bool enabled(Level level) { return static_cast<int>(level) >= static_cast<int>(g_level.load()); }
+void setLevel(Level level) {
+    g_level = level;
+}
+Level level() {
+    return g_level;
+}
+bool enabled(Level level) {
+    return static_cast<int>(level) >= static_cast<int>(g_level.load());
+}
 
 void setSink(Sink sink) {
     std::lock_guard lock(g_mutex);

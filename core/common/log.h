@@ -27,7 +27,9 @@ void write(Level level, std::string_view category, std::string_view message);
 /// Streams a record: `mowe::log::Stream(Level::Info, "mowe") << "loaded " << n;`
 class Stream {
 public:
-    Stream(Level level, std::string_view category) : level_(level), category_(category) {}
+    Stream(Level level, std::string_view category)
+        : level_(level)
+        , category_(category) {}
     ~Stream() {
         if (enabled(level_))
             write(level_, category_, out_.str());
@@ -44,9 +46,17 @@ private:
     std::ostringstream out_;
 };
 
-inline Stream debug(std::string_view category) { return {Level::Debug, category}; }
-inline Stream info(std::string_view category) { return {Level::Info, category}; }
-inline Stream warning(std::string_view category) { return {Level::Warning, category}; }
-inline Stream error(std::string_view category) { return {Level::Error, category}; }
+inline Stream debug(std::string_view category) {
+    return {Level::Debug, category};
+}
+inline Stream info(std::string_view category) {
+    return {Level::Info, category};
+}
+inline Stream warning(std::string_view category) {
+    return {Level::Warning, category};
+}
+inline Stream error(std::string_view category) {
+    return {Level::Error, category};
+}
 
 } // namespace mowe::log

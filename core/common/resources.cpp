@@ -25,8 +25,12 @@ fs::path resourceDir() {
     return MOWE_SOURCE_RESOURCES;
 }
 
-fs::path defaultPhotoPath() { return resourceDir() / "images" / "snow_forest_road_with_fog.jpg"; }
+fs::path defaultPhotoPath() {
+    return resourceDir() / "images" / "snow_forest_road_with_fog.jpg";
+}
 
-fs::path shippedModelDir() { return resourceDir() / "models" / "mowe-small"; }
+fs::path shippedModelDir() {
+    return resourceDir() / "models" / "mowe-small";
+}
 
 } // namespace mowe
