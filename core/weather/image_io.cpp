@@ -448,6 +448,10 @@ std::string lowerExtension(const fs::path &path) {
     return ext;
 }
 
+LoadedImage decodeChecked(const std::string &bytes,
+                          const ImageLoadOptions &options,
+                          const std::string &formatHint);
+
 LoadedImage loadChecked(const fs::path &path, const ImageLoadOptions &options) {
     std::error_code ec;
     const auto status = fs::status(path, ec);
@@ -471,25 +475,31 @@ LoadedImage loadChecked(const fs::path &path, const ImageLoadOptions &options) {
         throw ImageLoadError(std::string("it cannot be read: ") + e.what());
     }
 
+    std::string hint = lowerExtension(path);
+    if (!hint.empty())
+        hint.erase(0, 1); // the dot
+    return decodeChecked(bytes, options, hint);
+}
+
+LoadedImage decodeChecked(const std::string &bytes,
+                          const ImageLoadOptions &options,
+                          const std::string &formatHint) {
+    if (bytes.empty())
+        throw ImageLoadError("the file is empty (0 bytes)");
+    if (static_cast<std::int64_t>(bytes.size()) > options.maxFileBytes)
+        throw ImageLoadError("the data is " + std::to_string(bytes.size()) +
+                             " bytes, more than the limit of " +
+                             std::to_string(options.maxFileBytes));
     const Bytes b{bytes};
     const Structure structure = parseStructure(b);
     LoadedImage out;
     out.format = structure.header.format;
     if (!structure.header.known) {
-        // A format we do not parse (JPEG 2000, OpenEXR, Radiance HDR, ...): only OpenCV's own
-        // pixel limit (2^30 by default) guards the decode, so the size is checked afterwards.
-        bool readable = false;
-        try {
-            readable = cv::haveImageReader(path.string());
-        } catch (const cv::Exception &) {
-        }
-        if (!readable)
-            throw ImageLoadError("it is not an image this program can read: " +
-                                 describeStart(bytes));
-        out.format = lowerExtension(path);
-        if (!out.format.empty())
-            out.format.erase(0, 1); // the dot
-        log::info(kLog) << path.string() << ": size checked only after decoding (" << out.format
+        // A format we do not parse (JPEG 2000, OpenEXR, Radiance HDR, ...) or not an image at
+        // all: only OpenCV's own pixel limit (2^30 by default) guards the decode, so the size
+        // is checked afterwards.
+        out.format = formatHint.empty() ? "unknown" : formatHint;
+        log::info(kLog) << "image size checked only after decoding (" << out.format
                         << " headers are not parsed)";
     } else {
         const ImageHeader &h = structure.header;
@@ -517,15 +527,18 @@ LoadedImage loadChecked(const fs::path &path, const ImageLoadOptions &options) {
         }
     }
 
+    // A header over the caller's bytes, no copy; imdecode only reads it.
+    const cv::Mat raw(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char *>(bytes.data()));
     cv::Mat decoded;
     try {
         // IMREAD_UNCHANGED keeps alpha and 16 bits and makes OpenCV leave EXIF orientation
         // alone, so it is applied exactly once, below.
-        decoded = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, bytes.data()),
-                               cv::IMREAD_UNCHANGED);
+        decoded = cv::imdecode(raw, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception &e) {
         throw ImageLoadError("the decoder failed: " + e.msg);
     }
+    if (decoded.empty() && !structure.header.known)
+        throw ImageLoadError("it is not an image this program can read: " + describeStart(bytes));
     if (decoded.empty())
         throw ImageLoadError(structure.complete
                                  ? "the " + upper(out.format) + " data cannot be decoded (corrupt?)"
@@ -612,6 +625,18 @@ LoadedImage loadImage(const fs::path &path, const ImageLoadOptions &options) {
         throw ImageLoadError("cannot open '" + path.string() + "': " + e.msg);
     } catch (const std::bad_alloc &) {
         throw ImageLoadError("cannot open '" + path.string() + "': out of memory while decoding");
+    }
+}
+
+LoadedImage decodeImage(const std::string &bytes, const ImageLoadOptions &options) {
+    try {
+        return decodeChecked(bytes, options, {});
+    } catch (const ImageLoadError &e) {
+        throw ImageLoadError(std::string("cannot decode the image data: ") + e.what());
+    } catch (const cv::Exception &e) {
+        throw ImageLoadError("cannot decode the image data: " + e.msg);
+    } catch (const std::bad_alloc &) {
+        throw ImageLoadError("cannot decode the image data: out of memory while decoding");
     }
 }
 

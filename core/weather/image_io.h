@@ -60,6 +60,10 @@ struct LoadedImage {
 /// Loads `path`. Throws ImageLoadError (see above) and never crashes on malformed input.
 LoadedImage loadImage(const std::filesystem::path &path, const ImageLoadOptions &options = {});
 
+/// The same as loadImage for bytes already in memory (a drop from another application, a
+/// fuzz target). Messages start "cannot decode the image data: ".
+LoadedImage decodeImage(const std::string &bytes, const ImageLoadOptions &options = {});
+
 /// What a file's header says, read without decoding pixels. `known` is false for formats
 /// whose header we do not parse (then width/height are 0).
 struct ImageHeader {

@@ -462,3 +462,19 @@ TEST(ImageLoad, MutatedFilesLoadOrFailCleanly) {
     EXPECT_EQ(loaded + refused, 300);
     EXPECT_GT(refused, 0);
 }
+
+TEST(ImageDecode, BytesInMemoryDecodeLikeFiles) {
+    const auto dir = freshDir("memory");
+    const std::string png = encode(".png", noise8(12, 8));
+    writeBytes(dir / "a.png", png);
+    EXPECT_EQ(cv::norm(decodeImage(png).bgr, loadImage(dir / "a.png").bgr, cv::NORM_INF), 0.0);
+    try {
+        decodeImage("just some words");
+        FAIL() << "expected ImageLoadError";
+    } catch (const ImageLoadError &e) {
+        EXPECT_TRUE(contains(e.what(), "cannot decode the image data: it is not an image"))
+            << e.what();
+    }
+    EXPECT_THROW(decodeImage(""), ImageLoadError);
+    EXPECT_THROW(decodeImage(lyingPng(100000, 100000)), ImageLoadError);
+}
