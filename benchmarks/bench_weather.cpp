@@ -14,6 +14,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -85,24 +87,31 @@ void BM_SynthWholeScene512x384_Mixed(benchmark::State &state) {
 }
 BENCHMARK(BM_SynthWholeScene512x384_Mixed)->Unit(benchmark::kMillisecond);
 
-void BM_LoadPng512x384(benchmark::State &state) {
-    const auto path = std::filesystem::temp_directory_path() / "mowe_bench_weather.png";
+std::filesystem::path benchPng() {
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("mowe_bench_weather_" + std::to_string(::getpid()) + ".png");
     saveImage(path, scene());
+    return path;
+}
+
+void BM_LoadPng512x384(benchmark::State &state) {
+    const auto path = benchPng();
     for (auto _ : state) {
         LoadedImage img = loadImage(path);
         benchmark::DoNotOptimize(img.bgr.data);
     }
+    std::filesystem::remove(path);
 }
 BENCHMARK(BM_LoadPng512x384)->Unit(benchmark::kMillisecond);
 
 void BM_ImreadPng512x384(benchmark::State &state) {
-    const auto path = std::filesystem::temp_directory_path() / "mowe_bench_weather.png";
-    saveImage(path, scene());
+    const auto path = benchPng();
     for (auto _ : state) {
         cv::Mat f;
         cv::imread(path.string(), cv::IMREAD_COLOR).convertTo(f, CV_32F, 1.0 / 255.0);
         benchmark::DoNotOptimize(f.data);
     }
+    std::filesystem::remove(path);
 }
 BENCHMARK(BM_ImreadPng512x384)->Unit(benchmark::kMillisecond);
 

@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -24,10 +25,24 @@ namespace {
 
 constexpr double kEightBitStep = 1.0 / 255.0; // tolerance for values that went through 8 bits
 
+/// Removes the test folders when the test program ends.
+struct TempDirs {
+    std::vector<fs::path> made;
+    ~TempDirs() {
+        std::error_code ignored;
+        for (const auto &dir : made)
+            fs::remove_all(dir, ignored);
+    }
+};
+TempDirs tempDirs;
+
 fs::path freshDir(const std::string &name) {
-    const auto dir = fs::temp_directory_path() / ("mowe_image_io_" + name);
+    // The process id keeps concurrent runs (ctest -j, several build trees) apart.
+    const auto dir =
+        fs::temp_directory_path() / ("mowe_image_io_" + std::to_string(::getpid()) + "_" + name);
     fs::remove_all(dir);
     fs::create_directories(dir);
+    tempDirs.made.push_back(dir);
     return dir;
 }
 
