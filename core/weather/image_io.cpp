@@ -340,7 +340,7 @@ std::string upper(std::string s) {
     return s;
 }
 
-std::string megapixels(std::int64_t pixels) {
+std::string megapixels(double pixels) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f MP", pixels / 1e6);
     return buf;
@@ -511,12 +511,13 @@ LoadedImage decodeChecked(const std::string &bytes,
             throw ImageLoadError("its " + upper(h.format) + " header claims a size of " +
                                  std::to_string(h.width) + " x " + std::to_string(h.height) +
                                  " pixels (zero width or height)");
-        if (h.width * h.height > options.maxPixels)
+        // In floating point: two 32-bit header fields can overflow a 64-bit product.
+        const double claimed = double(h.width) * double(h.height);
+        if (claimed > double(options.maxPixels))
             throw ImageLoadError("it is " + std::to_string(h.width) + " x " +
-                                 std::to_string(h.height) + " pixels (" +
-                                 megapixels(h.width * h.height) + "), more than the limit of " +
-                                 std::to_string(options.maxPixels) + " pixels (" +
-                                 megapixels(options.maxPixels) + ")");
+                                 std::to_string(h.height) + " pixels (" + megapixels(claimed) +
+                                 "), more than the limit of " + std::to_string(options.maxPixels) +
+                                 " pixels (" + megapixels(double(options.maxPixels)) + ")");
         if (!structure.complete) {
             if (!options.allowTruncated)
                 throw ImageLoadError("it is truncated: the " + upper(h.format) +

@@ -370,6 +370,10 @@ TEST(ImageLoad, HugeClaimedSizeIsRefusedBeforeAllocating) {
     writeBytes(dir / "big.png", lyingPng(20000, 20000));
     EXPECT_TRUE(contains(loadError(dir / "big.png"), "20000 x 20000"));
 
+    // The largest sizes a PNG header can state: the pixel count overflows 64 bits.
+    writeBytes(dir / "max.png", lyingPng(0xFFFFFFFFu, 0xFFFFFFFFu));
+    EXPECT_TRUE(contains(loadError(dir / "max.png"), "4294967295 x 4294967295"));
+
     // JPEG: the frame header says 60000 × 60000.
     std::string jpeg = encode(".jpg", noise8(16, 16));
     const std::size_t sof = jpeg.find("\xFF\xC0");
