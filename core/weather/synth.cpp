@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace mowe::weather {
 namespace {
@@ -583,6 +585,9 @@ SynthResult synthesize(const cv::Mat &clean,
             std::to_string(clean.cols) + "x" + std::to_string(clean.rows) + " of type " +
             std::to_string(clean.type()));
     validate(spec);
+    if (!(options.labelThreshold >= 0.0f && options.labelThreshold < 1.0f))
+        throw std::invalid_argument("synthesize: labelThreshold must lie in [0, 1), got " +
+                                    std::to_string(options.labelThreshold));
     const Frame f = frameOf(clean.size(), options);
 
     SynthResult result;
