@@ -244,6 +244,22 @@ Instance parseInstance(std::string_view text, const std::string &source) {
                              ": malformed JSON: " + detail,
                          line,
                          column);
+    } catch (const json::out_of_range &e) {
+        // A number beyond double's range ("1e999"): nlohmann names the token but not its
+        // position, so locate the token's first occurrence.
+        const std::string what = e.what();
+        const auto open = what.find('\''), close = what.rfind('\'');
+        std::size_t offset = 0;
+        std::string token;
+        if (open != std::string::npos && close > open) {
+            token = what.substr(open + 1, close - open - 1);
+            offset = std::min(text.find(token), text.size());
+        }
+        const auto [line, column] = lineColumn(text, offset);
+        throw ParseError(source + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                             ": the number " + token + " is outside the range of double precision",
+                         line,
+                         column);
     }
     try {
         return instanceFromJson(j);

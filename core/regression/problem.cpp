@@ -242,6 +242,7 @@ Matrix Problem::hessian(const Vector &x) const {
     const Vector z = logits(checkedX(x));
     const Derivatives d = derivatives(z, true, false);
     Matrix h = assembleHessian(d.beta + w_.cwiseAbs2(), d.U, d.C);
+    h = 0.5 * (h + h.transpose()); // exactly symmetric for the eigensolvers and the files
     if (!h.allFinite())
         throw EvaluationError(EvalStatus::Overflow,
                               std::string(problemName(kind_)) + ": the Hessian overflows");

@@ -179,12 +179,9 @@ ApproximateHessian approximateHessian(const Problem &problem,
         }
         out.H.selfadjointView<Eigen::Lower>().rankUpdate(S.transpose());
     }
-    // rankUpdate fills the lower triangle only; the low-rank part was full.
-    Matrix lower = out.H.triangularView<Eigen::Lower>();
-    out.H = lower;
-    out.H.triangularView<Eigen::StrictlyUpper>() = lower.transpose();
-    // The low-rank part's upper triangle was overwritten by the mirror of its lower triangle,
-    // which is the same matrix up to rounding: it is symmetric.
+    // rankUpdate touched only the lower triangle; mirror it (the low-rank start was symmetric).
+    const Matrix transposed = out.H.transpose();
+    out.H.triangularView<Eigen::StrictlyUpper>() = transposed;
     return out;
 }
 
@@ -288,6 +285,7 @@ public:
     SolverSummary run(const Vector &x0);
 
 private:
+    Step takeStep(const Vector &x, double f, const Vector &g);
     Step exactStep(const Vector &x, const Vector &g);
     Step dampedStep(const Vector &x, double f, const Vector &g);
     Step approxStep(const Vector &x, const Vector &g);
@@ -401,6 +399,21 @@ Step Runner::gradientStep(const Vector &x, double f, const Vector &g) {
     return step;
 }
 
+Step Runner::takeStep(const Vector &x, double f, const Vector &g) {
+    switch (o_.method) {
+    case Method::Exact:
+        return exactStep(x, g);
+    case Method::Damped:
+        return dampedStep(x, f, g);
+    case Method::Approx:
+        return approxStep(x, g);
+    case Method::GradientFixed:
+    case Method::GradientBacktracking:
+        return gradientStep(x, f, g);
+    }
+    return {};
+}
+
 bool Runner::stalledOnKink(const SolverSummary &s) const {
     const auto w = static_cast<std::size_t>(std::max(2, o_.stallWindow));
     if (!hasRelu(problem_.kind()) || s.iterates.size() < 2 * w)
@@ -479,19 +492,12 @@ SolverSummary Runner::run(const Vector &x0) {
             break;
         }
         Step step;
-        switch (o_.method) {
-        case Method::Exact:
-            step = exactStep(x, g);
-            break;
-        case Method::Damped:
-            step = dampedStep(x, f, g);
-            break;
-        case Method::Approx:
-            step = approxStep(x, g);
-            break;
-        case Method::GradientFixed:
-        case Method::GradientBacktracking:
-            step = gradientStep(x, f, g);
+        try {
+            step = takeStep(x, f, g);
+        } catch (const EvaluationError &e) {
+            // The loss and gradient were finite but the Hessian overflows (rescaled problems
+            // far out: it scales like exp(2z)).
+            finish(s, *statusReason(e.status()), e.what());
             break;
         }
         if (step.failure) {

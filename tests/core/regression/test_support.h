@@ -53,8 +53,13 @@ inline Vector randomVector(Index n, std::uint64_t seed, double scale = 1.0) {
     return v;
 }
 
-inline Instance generated(ProblemKind kind, Index n, Index d, std::uint64_t seed) {
+inline Instance generated(ProblemKind kind,
+                          Index n,
+                          Index d,
+                          std::uint64_t seed,
+                          std::optional<double> w = std::nullopt) {
     GenerateOptions o;
+    o.w = w;
     o.kind = kind;
     o.n = n;
     o.d = d;
