@@ -19,7 +19,8 @@ QStringList studioWorkspaceIds() {
 QString studioUsage() {
     return QStringLiteral(
         "Usage: mowe-studio [--verbose] [--threads N] [--workspace weather|regression]\n"
-        "                   [--screenshot FILE [--size WxH]] [FILE]\n"
+        "                   [--screenshot FILE [--size WxH]] [--instance FILE.json]\n"
+        "                   [FILE]\n"
         "\n"
         "  --verbose          debug output for every mowe.* logging category\n"
         "  --threads N        worker threads for background jobs (default: all cores)\n"
@@ -27,6 +28,8 @@ QString studioUsage() {
         "  --screenshot FILE  render the window, write it to FILE (PNG) once everything\n"
         "                     shown is computed, and exit; ignores the saved geometry\n"
         "  --size WxH         window size for --screenshot (default 1280x800)\n"
+        "  --instance FILE    a regression instance (JSON) to open in the regression\n"
+        "                     workbench (mowe-cli regress generate writes one)\n"
         "  --help, --version\n"
         "  FILE               a photo to open in the weather workspace\n"
         "\n"
@@ -95,6 +98,9 @@ StudioParseResult parseStudioArguments(const QStringList &arguments) {
         } else if (option == QLatin1String("--screenshot")) {
             if (!value(&args.screenshot) || args.screenshot.isEmpty())
                 return fail(QStringLiteral("--screenshot needs a file name"));
+        } else if (option == QLatin1String("--instance")) {
+            if (!value(&args.instance) || args.instance.isEmpty())
+                return fail(QStringLiteral("--instance needs a file name"));
         } else if (option == QLatin1String("--size")) {
             QString text;
             if (!value(&text))

@@ -3,7 +3,7 @@
 // missing display is reported before Qt would abort):
 //
 //   mowe-studio [--verbose] [--threads N] [--workspace weather|regression]
-//               [--screenshot FILE [--size WxH]] [FILE]
+//               [--screenshot FILE [--size WxH]] [--instance FILE.json] [FILE]
 //
 // Exit codes: 0 success, 1 runtime failure (no display, unwritable screenshot), 2 usage.
 
@@ -29,6 +29,8 @@ struct StudioArguments {
     QSize size{1280, 800};
     /// A file to open at start.
     QString file;
+    /// A regression instance (JSON) to open in the regression workbench at start.
+    QString instance;
 };
 
 struct StudioParseResult {

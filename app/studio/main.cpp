@@ -66,6 +66,11 @@ int main(int argc, char **argv) {
         window.setCurrentWorkspace(args.workspace);
 
     QString openError;
+    if (!args.instance.isEmpty() && !window.openFile(args.instance, &openError)) {
+        printTo(stderr, QStringLiteral("mowe-studio: %1\n").arg(openError));
+        if (screenshot)
+            return 1;
+    }
     if (!args.file.isEmpty() && !window.openFile(args.file, &openError)) {
         printTo(stderr, QStringLiteral("mowe-studio: %1\n").arg(openError));
         if (screenshot)
