@@ -349,6 +349,54 @@ private Q_SLOTS:
                  int(ws->result()->runs[1]->summary.iterates.size()));
     }
 
+    void largeProblemsShowLanczosExtremesAndTheSlqDensity() {
+        WorkbenchSettings s = smallSoftmax();
+        s.n = 600;
+        s.d = 420; // p = 420 > kDenseSpectrumLimit: no dense eigensolve per iterate
+        s.maxIterations = 2;
+        s.grid = 21;
+        auto ws = shownWorkspace(s);
+        QVERIFY(ws);
+        QVERIFY(waitReady(*ws));
+        const auto &spectrum = ws->result()->runs[0]->spectra[0];
+        QVERIFY(!spectrum.dense);
+        QCOMPARE(spectrum.eigenvalues.size(), 2 * workbench::kLanczosPairs);
+        QVERIFY(spectrum.density.size() > 10);
+        QVERIFY(ws->spectrumInfo().contains(QStringLiteral("Lanczos")));
+        QCOMPARE(ws->spectrumView()->negativeStems() + ws->spectrumView()->positiveStems(),
+                 int(2 * workbench::kLanczosPairs));
+    }
+
+    void displayOptionsRedrawWithoutRecomputing() {
+        auto ws = shownWorkspace(smallSoftmax());
+        QVERIFY(ws);
+        QVERIFY(waitReady(*ws));
+        const quint64 count = ws->resultCount();
+        const double linearMax = ws->landscapeView()->drawnMaximum();
+        RegressionWorkspace::Display d = ws->display();
+        d.logScale = true;
+        d.waterfall = true;
+        d.logMagnitude = true;
+        ws->setDisplay(d);
+        QCOMPARE(ws->resultCount(), count);
+        QVERIFY(!ws->jobRunner()->isBusy());
+        QVERIFY(std::abs(ws->landscapeView()->drawnMaximum() - std::log10(linearMax)) < 1e-12);
+        QVERIFY(ws->spectrumView()->hasScene());
+        d.logScale = false;
+        d.clipQuantile = 0.75;
+        ws->setDisplay(d);
+        QVERIFY(ws->landscapeView()->drawnMaximum() < linearMax);
+        // Camera keys: 7 looks from the top, 5 toggles the projection.
+        ws->landscapeView()->setFocus();
+        QTest::keyClick(ws->landscapeView(), Qt::Key_7);
+        const QVector3D eye = ws->landscapeView()->cameraPosition();
+        const QVector3D focus = ws->landscapeView()->cameraFocalPoint();
+        QVERIFY(std::abs(eye.x() - focus.x()) < 1e-4 && std::abs(eye.y() - focus.y()) < 1e-4);
+        QVERIFY(!ws->landscapeView()->isOrthographic());
+        QTest::keyClick(ws->landscapeView(), Qt::Key_5);
+        QVERIFY(ws->landscapeView()->isOrthographic());
+    }
+
     void exportsWriteWhatIsShown() {
         auto ws = shownWorkspace(smallSoftmax());
         QVERIFY(ws);
