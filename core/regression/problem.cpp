@@ -93,6 +93,15 @@ const Vector &Problem::checkedX(const Vector &x) const {
     return x;
 }
 
+void Problem::checkDense(const char *what) const {
+    if (dimension() > kMaxDenseHessianDimension)
+        throw InvalidInput(std::string(problemName(kind_)) + ": " + what + " would be a dense " +
+                           std::to_string(dimension()) + "×" + std::to_string(dimension()) +
+                           " matrix, above the limit p ≤ " +
+                           std::to_string(kMaxDenseHessianDimension) +
+                           "; use Hessian-vector products (Lanczos) instead");
+}
+
 namespace {
 
 std::string statusMessage(ProblemKind kind, EvalStatus status, Index segment, double maxLogit) {
@@ -224,6 +233,7 @@ Vector Problem::gradientOtherSide(const Vector &x) const {
 }
 
 HessianSplit Problem::split(const Vector &x) const {
+    checkDense("the Hessian split");
     const Vector z = logits(checkedX(x));
     const Derivatives d = derivatives(z, true, false);
     HessianSplit s;
@@ -239,6 +249,7 @@ Matrix Problem::assembleHessian(const Vector &diagonal,
 }
 
 Matrix Problem::hessian(const Vector &x) const {
+    checkDense("the Hessian");
     const Vector z = logits(checkedX(x));
     const Derivatives d = derivatives(z, true, false);
     Matrix h = assembleHessian(d.beta + w_.cwiseAbs2(), d.U, d.C);

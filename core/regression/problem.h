@@ -98,6 +98,10 @@ private:
     EvalStatus status_;
 };
 
+/// Largest p for which hessian() and split() form a dense p×p matrix (p² ≤ 2²⁵ doubles,
+/// 256 MiB); above it they throw InvalidInput and hessianVector() is the way in.
+inline constexpr Index kMaxDenseHessianDimension = 5792;
+
 /// The loss split into data term and regulariser; finite whenever status == Ok.
 struct LossValue {
     double data = 0.0;  ///< Σ ℓ(z_seg; b_seg)
@@ -153,7 +157,8 @@ public:
     EvalStatus dataFromLogits(const Eigen::Ref<const Vector> &z, Vector &work, double &data) const;
     LossValue loss(const Vector &x) const { return lossFromLogits(logits(checkedX(x))); }
     Vector gradient(const Vector &x) const;
-    /// The closed-form Hessian (p×p, symmetric).
+    /// The closed-form Hessian (p×p, symmetric). Throws InvalidInput when
+    /// p > kMaxDenseHessianDimension (checked before allocating).
     Matrix hessian(const Vector &x) const;
     /// ∇²L(x) v without forming ∇²L: O(nd) single, O(n²d + nd²) matrix.
     Vector hessianVector(const Vector &x, const Vector &v) const;
@@ -182,6 +187,8 @@ protected:
                                    const std::vector<Eigen::Matrix2d> &C) const;
     /// Throws std::invalid_argument when x has the wrong length (a programmer error).
     const Vector &checkedX(const Vector &x) const;
+    /// Throws InvalidInput when a dense p×p matrix would exceed kMaxDenseHessianDimension.
+    void checkDense(const char *what) const;
 
 private:
     struct Derivatives;

@@ -200,3 +200,21 @@ TEST(InstanceErrors, DirectConstructionChecksToo) {
         EXPECT_TRUE(contains(e.what(), "'A' has a non-finite entry at [1][1]")) << e.what();
     }
 }
+
+TEST(InstanceErrors, DenseHessianAboveTheLimitIsRefusedNotAllocated) {
+    // d = 80: p = d² = 6400 > kMaxDenseHessianDimension; products still work.
+    GenerateOptions o;
+    o.kind = ProblemKind::MatrixNormalized;
+    o.n = 3;
+    o.d = 80;
+    const Instance inst = generateInstance(o);
+    const auto p = makeProblem(inst);
+    try {
+        p->hessian(inst.x);
+        FAIL() << "expected InvalidInput";
+    } catch (const InvalidInput &e) {
+        EXPECT_TRUE(contains(e.what(), "6400×6400")) << e.what();
+    }
+    EXPECT_THROW(p->split(inst.x), InvalidInput);
+    EXPECT_EQ(p->hessianVector(inst.x, inst.x).size(), 6400);
+}
