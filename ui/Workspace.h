@@ -5,6 +5,7 @@
 // bar, and waits for ready() before `mowe-studio --screenshot` grabs the window.
 
 #include <QImage>
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 #include <QWidget>
@@ -44,6 +45,17 @@ public:
 
     /// The runner whose jobs the status bar shows (progress, cancel); may be null.
     virtual JobRunner *jobRunner() const { return nullptr; }
+
+    /// The workspace's state for File → Save Session (inputs, model, settings, view) as one
+    /// JSON object; the default saves nothing.
+    virtual QJsonObject saveState() const { return {}; }
+    /// Restores what saveState() wrote (asynchronously if slow). Returns false with a message
+    /// when the state cannot be used; the default accepts anything and changes nothing.
+    virtual bool restoreState(const QJsonObject &state, QString *errorMessage) {
+        Q_UNUSED(state);
+        Q_UNUSED(errorMessage);
+        return true;
+    }
 
 Q_SIGNALS:
     /// isReady() became true.
