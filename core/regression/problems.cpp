@@ -39,13 +39,16 @@ void requireDistribution(const Eigen::Ref<const Vector> &b, std::string_view fie
     }
 }
 
-Matrix outerRows(const Matrix &A) {
+// Row j = the upper triangle (i ≤ i') of A[j,:]ᵀ A[j,:], row by row.
+Matrix packedOuterRows(const Matrix &A) {
     const Index n = A.rows(), d = A.cols();
-    Matrix out(n, d * d);
-    for (Index j = 0; j < n; ++j)
+    Matrix out(n, d * (d + 1) / 2);
+    for (Index j = 0; j < n; ++j) {
+        Index c = 0;
         for (Index i = 0; i < d; ++i)
-            for (Index l = 0; l < d; ++l)
-                out(j, i * d + l) = A(j, i) * A(j, l);
+            for (Index l = i; l < d; ++l)
+                out(j, c++) = A(j, i) * A(j, l);
+    }
     return out;
 }
 
@@ -151,8 +154,12 @@ MatrixProblem::MatrixProblem(ProblemKind kind, Matrix A1, Matrix A2, Matrix B, M
     if (needsDistribution(kind))
         for (Index j = 0; j < n_; ++j)
             requireDistribution(B.row(j).transpose(), "B[" + std::to_string(j) + "]");
-    outer1_ = outerRows(A1_);
-    q2_ = outerRows(A2_);
+    outer1_ = packedOuterRows(A1_);
+    q2_ = packedOuterRows(A2_);
+    packedIndex_.resize(d_, d_);
+    for (Index i = 0, c = 0; i < d_; ++i)
+        for (Index l = i; l < d_; ++l, ++c)
+            packedIndex_(i, l) = packedIndex_(l, i) = c;
 }
 
 Vector MatrixProblem::logits(const Vector &x) const {
@@ -176,40 +183,52 @@ void MatrixProblem::designRow(Index i, Eigen::Ref<Vector> out) const {
         out.segment(a * d_, d_) = A1_(j, a) * A2_.row(k).transpose();
 }
 
-Matrix MatrixProblem::kroneckerSum(const Matrix &Kstack) const {
-    // P[(i,i'), (l,l')] = Σ_j a_ji a_ji' K_j[l,l'] is one GEMM; H is P with its indices
-    // regrouped as [(i,l), (i',l')].
-    const Matrix P = outer1_.transpose() * Kstack;
+Matrix MatrixProblem::packedKroneckerSum(const Matrix &Kpacked) const {
+    // P[(i,i'), (l,l')] = Σ_j a_ji a_ji' K_j[l,l'] over packed pairs is one GEMM; H is P with
+    // its indices regrouped as [(i,l), (i',l')], each pair read in either order.
+    const Matrix P = outer1_.transpose() * Kpacked;
     const Index d = d_;
     Matrix H(d * d, d * d);
-    for (Index i = 0; i < d; ++i)
-        for (Index ip = 0; ip < d; ++ip)
-            for (Index l = 0; l < d; ++l)
-                for (Index lp = 0; lp < d; ++lp)
-                    H(i * d + l, ip * d + lp) = P(i * d + ip, l * d + lp);
+    for (Index ip = 0; ip < d; ++ip)
+        for (Index lp = 0; lp < d; ++lp)
+            for (Index i = 0; i < d; ++i) {
+                const Index row = packedIndex_(i, ip);
+                for (Index l = 0; l < d; ++l)
+                    H(i * d + l, ip * d + lp) = P(row, packedIndex_(l, lp));
+            }
     return H;
+}
+
+Matrix MatrixProblem::kroneckerSum(const Matrix &Kstack) const {
+    Matrix packed(n_, d_ * (d_ + 1) / 2);
+    for (Index i = 0, c = 0; i < d_; ++i)
+        for (Index l = i; l < d_; ++l, ++c)
+            packed.col(c) = Kstack.col(i * d_ + l);
+    return packedKroneckerSum(packed);
 }
 
 Matrix MatrixProblem::designGram(const Vector &weights) const {
     const Eigen::Map<const RowMatrix> Wm(weights.data(), n_, n_);
-    const Matrix Kstack = Wm * q2_; // row j = vec(A₂ᵀ diag(weights_j) A₂)
-    Matrix h = kroneckerSum(Kstack);
+    const Matrix Kpacked = Wm * q2_; // row j = packed(A₂ᵀ diag(weights_j) A₂)
+    Matrix h = packedKroneckerSum(Kpacked);
     return 0.5 * (h + h.transpose());
 }
 
 Matrix MatrixProblem::lowRankStack(const Matrix &U, const std::vector<Eigen::Matrix2d> &C) const {
-    Matrix Kstack(n_, d_ * d_);
+    Matrix Kpacked(n_, d_ * (d_ + 1) / 2);
+    Eigen::Matrix<double, Eigen::Dynamic, 2> V(d_, 2), VC(d_, 2);
     for (Index j = 0; j < n_; ++j) {
-        const Eigen::Matrix<double, Eigen::Dynamic, 2> V =
-            A2_.transpose() * U.middleRows(j * n_, n_); // d×2: O(nd)
-        const Matrix K = V * C[static_cast<std::size_t>(j)] * V.transpose();
-        Kstack.row(j) = Eigen::Map<const Eigen::RowVectorXd>(K.data(), K.size());
+        V.noalias() = A2_.transpose() * U.middleRows(j * n_, n_); // d×2: O(nd)
+        VC.noalias() = V * C[static_cast<std::size_t>(j)];
+        for (Index i = 0, c = 0; i < d_; ++i)
+            for (Index l = i; l < d_; ++l, ++c)
+                Kpacked(j, c) = VC.row(i).dot(V.row(l));
     }
-    return Kstack;
+    return Kpacked;
 }
 
 Matrix MatrixProblem::lowRankGram(const Matrix &U, const std::vector<Eigen::Matrix2d> &C) const {
-    Matrix h = kroneckerSum(lowRankStack(U, C));
+    Matrix h = packedKroneckerSum(lowRankStack(U, C));
     return 0.5 * (h + h.transpose());
 }
 
@@ -217,9 +236,9 @@ Matrix MatrixProblem::assembleHessian(const Vector &diagonal,
                                       const Matrix &U,
                                       const std::vector<Eigen::Matrix2d> &C) const {
     const Eigen::Map<const RowMatrix> Wm(diagonal.data(), n_, n_);
-    Matrix Kstack = lowRankStack(U, C);
-    Kstack.noalias() += Wm * q2_;
-    Matrix h = kroneckerSum(Kstack);
+    Matrix Kpacked = lowRankStack(U, C);
+    Kpacked.noalias() += Wm * q2_;
+    Matrix h = packedKroneckerSum(Kpacked);
     return 0.5 * (h + h.transpose());
 }
 
