@@ -14,9 +14,12 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -98,6 +101,25 @@ void MainWindow::buildMenus() {
     connect(ui_->recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
     ui_->exportAction = file->addAction(tr("&Export…"), this, &MainWindow::exportDialog);
     ui_->exportAction->setShortcut(QKeySequence(tr("Ctrl+E")));
+    file->addSeparator();
+    file->addAction(tr("Open &Session…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open session"), QDir::homePath(), tr("MoWE Studio session (*.json)"));
+        QString error;
+        if (!path.isEmpty() && !openSession(path, &error))
+            QMessageBox::warning(this, tr("Cannot open session"), error);
+    });
+    file->addAction(tr("Save Sess&ion…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save session"), QDir::homePath(), tr("MoWE Studio session (*.json)"));
+        if (path.isEmpty())
+            return;
+        try {
+            saveSession(path);
+        } catch (const mowe::WriteError &e) {
+            QMessageBox::warning(this, tr("Cannot save session"), QString::fromUtf8(e.what()));
+        }
+    });
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -266,6 +288,53 @@ bool MainWindow::openFile(const QString &path, QString *errorMessage) {
     if (!target->openFile(absolute, errorMessage))
         return false;
     addRecentFile(absolute);
+    return true;
+}
+
+void MainWindow::saveSession(const QString &path) const {
+    QJsonObject states;
+    for (Workspace *w : workspaces())
+        states[w->id()] = w->saveState();
+    QJsonObject session{{QStringLiteral("format"), QStringLiteral("mowe-studio-session")},
+                        {QStringLiteral("version"), 1},
+                        {QStringLiteral("current"), currentWorkspace()->id()},
+                        {QStringLiteral("workspaces"), states}};
+    mowe::writeFileAtomically(std::filesystem::path(QFile::encodeName(path).toStdString()),
+                              QJsonDocument(session).toJson().toStdString());
+}
+
+bool MainWindow::openSession(const QString &path, QString *errorMessage) {
+    auto fail = [&](const QString &message) {
+        if (errorMessage)
+            *errorMessage = message;
+        return false;
+    };
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(
+            tr("Cannot read %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (doc.isNull())
+        return fail(tr("%1 is not valid JSON (at byte %2: %3).")
+                        .arg(QDir::toNativeSeparators(path))
+                        .arg(parseError.offset)
+                        .arg(parseError.errorString()));
+    const QJsonObject session = doc.object();
+    if (session.value(QStringLiteral("format")).toString() != QLatin1String("mowe-studio-session"))
+        return fail(tr("%1 is not a MoWE Studio session (its \"format\" is not "
+                       "\"mowe-studio-session\").")
+                        .arg(QDir::toNativeSeparators(path)));
+    const QJsonObject states = session.value(QStringLiteral("workspaces")).toObject();
+    QStringList problems;
+    for (Workspace *w : workspaces()) {
+        QString error;
+        if (states.contains(w->id()) && !w->restoreState(states.value(w->id()).toObject(), &error))
+            problems << QStringLiteral("%1: %2").arg(w->title(), error);
+    }
+    setCurrentWorkspace(session.value(QStringLiteral("current")).toString());
+    if (!problems.isEmpty())
+        return fail(problems.join(QLatin1Char('\n')));
     return true;
 }
 

@@ -53,6 +53,14 @@ public:
 
     void saveSettings();
 
+    /// File → Save Session: every workspace's Workspace::saveState() (inputs, model,
+    /// settings, view) and the current workspace in one JSON file, written atomically.
+    /// Throws mowe::WriteError.
+    void saveSession(const QString &path) const;
+    /// File → Open Session: restores what saveSession() wrote. Returns false with a message
+    /// (the file unreadable or not a session, or a workspace refusing its state).
+    bool openSession(const QString &path, QString *errorMessage);
+
 Q_SIGNALS:
     void currentWorkspaceChanged(mowe::ui::Workspace *workspace);
 

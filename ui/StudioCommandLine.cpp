@@ -19,7 +19,8 @@ QStringList studioWorkspaceIds() {
 QString studioUsage() {
     return QStringLiteral(
         "Usage: mowe-studio [--verbose] [--threads N] [--workspace weather|regression]\n"
-        "                   [--screenshot FILE [--size WxH]] [--instance FILE.json]\n"
+        "                   [--screenshot FILE [--size WxH]] [--image FILE]\n"
+        "                   [--weather SPEC] [--panel NAME] [--instance FILE.json]\n"
         "                   [FILE]\n"
         "\n"
         "  --verbose          debug output for every mowe.* logging category\n"
@@ -30,6 +31,9 @@ QString studioUsage() {
         "  --size WxH         window size for --screenshot (default 1280x800)\n"
         "  --instance FILE    a regression instance (JSON) to open in the regression\n"
         "                     workbench (mowe-cli regress generate writes one)\n"
+        "  --image FILE       the same as FILE: a photo or video for the weather workspace\n"
+        "  --weather SPEC     add synthetic weather to it, e.g. rain=0.6,fog=0.3\n"
+        "  --panel NAME       weather side panel: statistics, experts, weather or metrics\n"
         "  --help, --version\n"
         "  FILE               a photo to open in the weather workspace\n"
         "\n"
@@ -117,6 +121,25 @@ StudioParseResult parseStudioArguments(const QStringList &arguments) {
                                 .arg(text));
             args.size = QSize(w, h);
             sizeGiven = true;
+        } else if (option == QLatin1String("--image")) {
+            QString file;
+            if (!value(&file) || file.isEmpty())
+                return fail(QStringLiteral("--image needs a file name"));
+            if (!args.file.isEmpty())
+                return fail(QStringLiteral("only one FILE can be given ('%1' and '%2')")
+                                .arg(args.file, file));
+            args.file = file;
+        } else if (option == QLatin1String("--weather")) {
+            if (!value(&args.weather))
+                return fail(QStringLiteral("--weather needs a spec such as rain=0.6,fog=0.3"));
+        } else if (option == QLatin1String("--panel")) {
+            static const QStringList panels = {QStringLiteral("statistics"),
+                                               QStringLiteral("experts"),
+                                               QStringLiteral("weather"),
+                                               QStringLiteral("metrics")};
+            if (!value(&args.panel) || !panels.contains(args.panel))
+                return fail(QStringLiteral("--panel needs one of: %1")
+                                .arg(panels.join(QStringLiteral(", "))));
         } else if (option.startsWith(QLatin1Char('-')) && option != QLatin1String("-")) {
             return fail(QStringLiteral("unknown option '%1'").arg(arguments.at(i)));
         } else {

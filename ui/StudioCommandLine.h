@@ -3,7 +3,8 @@
 // missing display is reported before Qt would abort):
 //
 //   mowe-studio [--verbose] [--threads N] [--workspace weather|regression]
-//               [--screenshot FILE [--size WxH]] [--instance FILE.json] [FILE]
+//               [--screenshot FILE [--size WxH]] [--image FILE]
+//               [--weather SPEC] [--panel NAME] [--instance FILE.json] [FILE]
 //
 // Exit codes: 0 success, 1 runtime failure (no display, unwritable screenshot), 2 usage.
 
@@ -27,10 +28,14 @@ struct StudioArguments {
     QString screenshot;
     /// Window size for --screenshot, in device-independent pixels.
     QSize size{1280, 800};
-    /// A file to open at start.
+    /// A file to open at start (FILE or --image FILE).
     QString file;
     /// A regression instance (JSON) to open in the regression workbench at start.
     QString instance;
+    /// Synthetic weather for the weather workspace ("rain=0.6"), empty: none.
+    QString weather;
+    /// Weather side panel to show ("experts", ...), empty: as it starts.
+    QString panel;
 };
 
 struct StudioParseResult {

@@ -5,6 +5,7 @@
 #include "MainWindow.h"
 #include "Screenshot.h"
 #include "StudioCommandLine.h"
+#include "Workspace.h"
 
 #include <QApplication>
 #include <QMessageBox>
@@ -75,6 +76,24 @@ int main(int argc, char **argv) {
         printTo(stderr, QStringLiteral("mowe-studio: %1\n").arg(openError));
         if (screenshot)
             return 1;
+    }
+
+    // Weather options go through the workspace's invokable slots: the app needs no
+    // workspace header.
+    if (QObject *weather = window.workspace(QStringLiteral("weather"))) {
+        if (!args.weather.isEmpty()) {
+            QString error;
+            QMetaObject::invokeMethod(weather,
+                                      "setWeatherText",
+                                      Q_RETURN_ARG(QString, error),
+                                      Q_ARG(QString, args.weather));
+            if (!error.isEmpty()) {
+                printTo(stderr, QStringLiteral("mowe-studio: --weather: %1\n").arg(error));
+                return 2;
+            }
+        }
+        if (!args.panel.isEmpty())
+            QMetaObject::invokeMethod(weather, "showPanel", Q_ARG(QString, args.panel));
     }
 
     int status = 0;

@@ -18,6 +18,8 @@
 #include <QApplication>
 #include <QFile>
 #include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QMenuBar>
 #include <QProgressBar>
 #include <QSemaphore>
@@ -93,7 +95,7 @@ private Q_SLOTS:
         QVERIFY(waitReady(workspaces[1]));
     }
 
-    void weatherShowsTheDefaultPhotoAndTheNoModelNote() {
+    void weatherShowsTheDefaultPhotoAndTheModelState() {
         MainWindow window(options());
         window.show();
         auto *weather = qobject_cast<WeatherWorkspace *>(window.workspace("weather"));
@@ -102,9 +104,17 @@ private Q_SLOTS:
         const QImage expected(QFile::decodeName(mowe::defaultPhotoPath().string().c_str()));
         QVERIFY(!expected.isNull());
         QCOMPARE(weather->photo().size(), expected.size());
-        QCOMPARE(weather->photo().pixelColor(10, 10), expected.pixelColor(10, 10));
-        QVERIFY(weather->noteText().contains(QStringLiteral("No model is loaded yet")));
+        // Qt's and OpenCV's JPEG decoders may round differently by a level or two.
+        const QColor a = weather->photo().pixelColor(10, 10), b = expected.pixelColor(10, 10);
+        QVERIFY(std::abs(a.red() - b.red()) <= 3 && std::abs(a.green() - b.green()) <= 3 &&
+                std::abs(a.blue() - b.blue()) <= 3);
         QVERIFY(weather->loadError().isEmpty());
+        // Without the shipped model the photo is shown as it is, with a note saying so.
+        if (!weather->hasModel())
+            QVERIFY2(weather->noteText().contains(QStringLiteral("No model found")) ||
+                         weather->noteText().contains(QStringLiteral("cannot be used")) ||
+                         weather->noteText().contains(QStringLiteral("no model half")),
+                     qPrintable(weather->noteText()));
     }
 
     void switchingThroughTabsAndViewMenu() {
@@ -238,7 +248,7 @@ private Q_SLOTS:
         weather->exportTo(photoPng);
         const QImage photo(photoPng);
         QCOMPARE(photo.size(), weather->photo().size());
-        QCOMPARE(photo.pixel(5, 5), weather->photo().pixel(5, 5));
+        QCOMPARE(photo.pixel(5, 5), weather->viewImage().pixel(5, 5));
 
         window.setCurrentWorkspace(QStringLiteral("regression"));
         auto *regression = qobject_cast<RegressionWorkspace *>(window.workspace("regression"));
@@ -253,6 +263,35 @@ private Q_SLOTS:
 
         QVERIFY_THROWS_EXCEPTION(mowe::WriteError,
                                  regression->exportTo(QStringLiteral("/nonexistent/dir/view.png")));
+    }
+
+    void sessionsKeepEveryWorkspaceInOneFile() {
+        MainWindow window(options());
+        auto *weather = qobject_cast<WeatherWorkspace *>(window.workspace("weather"));
+        QVERIFY(waitReady(weather));
+        const QString session = dir_->filePath(QStringLiteral("session.json"));
+        window.saveSession(session);
+        QFile file(session);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject saved = QJsonDocument::fromJson(file.readAll()).object();
+        QCOMPARE(saved.value(QStringLiteral("format")).toString(),
+                 QStringLiteral("mowe-studio-session"));
+        const QJsonObject states = saved.value(QStringLiteral("workspaces")).toObject();
+        QVERIFY(states.contains(QStringLiteral("weather")));
+        QVERIFY(states.contains(QStringLiteral("regression")));
+        QCOMPARE(states.value(QStringLiteral("weather")).toObject().value(QStringLiteral("file")),
+                 QJsonValue(weather->photoPath()));
+        QString error;
+        QVERIFY2(window.openSession(session, &error), qPrintable(error));
+
+        const QString notSession = dir_->filePath(QStringLiteral("other.json"));
+        QFile other(notSession);
+        QVERIFY(other.open(QIODevice::WriteOnly));
+        other.write("{\"format\": \"something else\"}");
+        other.close();
+        QVERIFY(!window.openSession(notSession, &error));
+        QVERIFY2(error.contains(QStringLiteral("not a MoWE Studio session")), qPrintable(error));
+        QVERIFY(waitReady(weather));
     }
 
     void aboutListsVersionsAndPhotoAttributions() {

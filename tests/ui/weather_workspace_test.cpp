@@ -552,6 +552,15 @@ private Q_SLOTS:
         QCOMPARE(canvas.zoom(), 2.0);
     }
 
+    void fitsAnEightHundredBySixHundredWindow() {
+        WeatherWorkspace w(nullptr, tinyWorkspace(photo_));
+        QVERIFY(waitReady(w));
+        w.showPanel(QStringLiteral("statistics"));
+        const QSize minimum = w.minimumSizeHint();
+        QVERIFY2(minimum.width() <= 780 && minimum.height() <= 480,
+                 qPrintable(QStringLiteral("%1 x %2").arg(minimum.width()).arg(minimum.height())));
+    }
+
     void withoutAModelThePhotoStillShowsWithAMessage() {
         WeatherWorkspaceOptions o;
         o.file = photo_;

@@ -24,6 +24,7 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QImageReader>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -217,15 +218,23 @@ void WeatherWorkspace::buildUi() {
     overlayBox_->addItem(tr("Weather embedding (PCA)"), int(OverlayKind::WeatherEmbedding));
     overlayBox_->setCurrentIndex(1);
     overlayBox_->setToolTip(tr("What the router did, drawn per token over the image"));
+    // Compact controls: the window must still fit 800 × 600 (labels are in the tooltips).
+    for (QComboBox *box : {overlayBox_}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(10);
+    }
     layerBox_ = new QComboBox(bar);
     layerBox_->setToolTip(tr("MoE layer whose routing is shown"));
     expertBox_ = new QComboBox(bar);
     expertBox_->setToolTip(tr("Expert whose probability is shown"));
+    expertBox_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    expertBox_->setMinimumContentsLength(6);
     opacitySlider_ = new QSlider(Qt::Horizontal, bar);
     opacitySlider_->setRange(0, 100);
     opacitySlider_->setValue(45);
     opacitySlider_->setMaximumWidth(110);
     opacitySlider_->setToolTip(tr("Overlay opacity"));
+    opacitySlider_->setMinimumWidth(50);
     gridBox_ = new QCheckBox(tr("Grid"), bar);
     gridBox_->setToolTip(tr("Token grid (one cell per token, P × P pixels)"));
     auto *fit = new QToolButton(bar);
@@ -288,19 +297,18 @@ void WeatherWorkspace::buildUi() {
     });
     exportButton->setMenu(exportMenu);
 
-    barLayout->addWidget(new QLabel(tr("Overlay"), bar));
     barLayout->addWidget(overlayBox_);
     barLayout->addWidget(expertBox_);
-    barLayout->addWidget(new QLabel(tr("Layer"), bar));
     barLayout->addWidget(layerBox_);
-    barLayout->addWidget(new QLabel(tr("Opacity"), bar));
     barLayout->addWidget(opacitySlider_);
     barLayout->addWidget(gridBox_);
     barLayout->addStretch(1);
-    barLayout->addWidget(fit);
-    barLayout->addWidget(oneToOne);
+    barLayout->addWidget(modelLabel_, 1);
     barLayout->addWidget(modelButton);
     barLayout->addWidget(exportButton);
+    // Long texts must not widen the window: they are elided by the layout instead.
+    modelLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    modelLabel_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
 
     // ---- below the image: split, flicker, legend, hover -------------------------------------
     auto *under = new QWidget(this);
@@ -311,6 +319,7 @@ void WeatherWorkspace::buildUi() {
     splitSlider_->setValue(50);
     splitSlider_->setMaximumWidth(160);
     splitSlider_->setToolTip(tr("Before (left of the line) / after (right of it)"));
+    splitSlider_->setMinimumWidth(50);
     flickerBox_ = new QCheckBox(tr("Flicker"), under);
     flickerBox_->setToolTip(tr("Alternate between the input and the restored image"));
     legend_ = new QLabel(under);
@@ -319,13 +328,17 @@ void WeatherWorkspace::buildUi() {
     underLayout->addWidget(new QLabel(tr("Before | after"), under));
     underLayout->addWidget(splitSlider_);
     underLayout->addWidget(flickerBox_);
+    underLayout->addWidget(fit);
+    underLayout->addWidget(oneToOne);
     underLayout->addSpacing(12);
     underLayout->addWidget(legend_, 1);
+    legend_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     hover_ = new QLabel(this);
     hover_->setObjectName(QStringLiteral("tokenHover"));
     hover_->setContentsMargins(8, 0, 8, 0);
     hover_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    hover_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     caption_ = new QLabel(this);
     caption_->setObjectName(QStringLiteral("photoCaption"));
     caption_->setContentsMargins(8, 2, 8, 2);
@@ -407,7 +420,7 @@ void WeatherWorkspace::buildUi() {
 void WeatherWorkspace::buildSidePanels() {
     panels_ = new QTabWidget(this);
     panels_->setObjectName(QStringLiteral("weatherPanels"));
-    panels_->setMinimumWidth(300);
+    panels_->setMinimumWidth(200);
 
     // Statistics.
     auto *stats = new QWidget(panels_);
@@ -514,6 +527,27 @@ bool WeatherWorkspace::openFile(const QString &path, QString *errorMessage) {
             *errorMessage =
                 tr("%1 does not exist or is not a file.").arg(QDir::toNativeSeparators(path));
         return false;
+    }
+    if (!isVideoPath(path)) {
+        // Refuse at once what is recognisably not an image, with the reason; decoding (and
+        // the loader's full checks) runs in the background.
+        QFile file(path);
+        std::string head;
+        if (file.open(QIODevice::ReadOnly))
+            head = file.read(1 << 16).toStdString();
+        QString why;
+        try {
+            if (!mw::readImageHeader(head).known && QImageReader::imageFormat(path).isEmpty())
+                why = head.empty() ? tr("the file is empty") : tr("not a recognised image format");
+        } catch (const std::exception &e) {
+            why = QString::fromUtf8(e.what());
+        }
+        if (!why.isEmpty()) {
+            if (errorMessage)
+                *errorMessage =
+                    tr("Cannot open %1 as an image: %2.").arg(QDir::toNativeSeparators(path), why);
+            return false;
+        }
     }
     if (starting_) {
         // The startup job is loading the model: it opens this file instead of the default
