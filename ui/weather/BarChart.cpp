@@ -16,12 +16,14 @@ void BarChart::setBars(const QVector<double> &values,
                        const QStringList &labels,
                        const QVector<QColor> &colours,
                        double axisMax,
-                       const QString &valueFormat) {
+                       const QString &valueFormat,
+                       int decimals) {
     values_ = values;
     labels_ = labels;
     colours_ = colours;
     axisMax_ = axisMax;
     format_ = valueFormat;
+    decimals_ = decimals;
     update();
 }
 
@@ -51,7 +53,7 @@ void BarChart::paintEvent(QPaintEvent *) {
         if (slot > fm.horizontalAdvance(QStringLiteral("00.0 %")) * 0.8 || values_.size() <= 8)
             painter.drawText(QRectF(bar.left() - slot * 0.12, bar.top() - line, slot, line),
                              Qt::AlignHCenter | Qt::AlignBottom,
-                             format_.arg(values_[i], 0, 'f', 1));
+                             format_.arg(values_[i], 0, 'f', decimals_));
         if (i < labels_.size() && !labels_[i].isEmpty())
             painter.drawText(QRectF(plot.left() + i * slot, plot.bottom() + 2, slot, line * 2),
                              Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap,

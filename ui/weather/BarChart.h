@@ -20,7 +20,8 @@ public:
                  const QStringList &labels,
                  const QVector<QColor> &colours,
                  double axisMax,
-                 const QString &valueFormat = QStringLiteral("%1"));
+                 const QString &valueFormat = QStringLiteral("%1"),
+                 int decimals = 1);
     QVector<double> values() const { return values_; }
     QSize sizeHint() const override { return {260, 150}; }
 
@@ -34,6 +35,7 @@ private:
     QVector<QColor> colours_;
     double axisMax_ = 1;
     QString format_;
+    int decimals_ = 1;
 };
 
 } // namespace mowe::ui

@@ -1191,7 +1191,7 @@ void WeatherWorkspace::refreshStatistics() {
         binLabels << (b == 0                 ? QStringLiteral("0")
                       : b == hist.size() - 1 ? QStringLiteral("ln E")
                                              : QString());
-    entropyChart_->setBars(hist, binLabels, {}, 1.0, QStringLiteral("%1"));
+    entropyChart_->setBars(hist, binLabels, {}, 1.0, QStringLiteral("%1"), 0);
 
     nmi_ = std::numeric_limits<double>::quiet_NaN();
     nmiTable_->clear();
