@@ -158,31 +158,12 @@ Sample WeatherDataset::draw(std::uint64_t seed, const weather::WeatherSpec *give
 }
 
 std::vector<int> tokenLabels(const cv::Mat &labels, int patch) {
-    if (labels.type() != CV_8UC1)
-        throw std::invalid_argument("tokenLabels expects a CV_8UC1 label map");
-    const int rows = (labels.rows + patch - 1) / patch, cols = (labels.cols + patch - 1) / patch;
-    std::vector<int> out(static_cast<std::size_t>(rows) * cols, weather::kClear);
-    for (int r = 0; r < rows; ++r) {
-        for (int c = 0; c < cols; ++c) {
-            std::array<int, weather::kWeatherClasses> count{};
-            int pixels = 0;
-            for (int y = r * patch; y < std::min(labels.rows, (r + 1) * patch); ++y) {
-                const auto *row = labels.ptr<std::uint8_t>(y);
-                for (int x = c * patch; x < std::min(labels.cols, (c + 1) * patch); ++x) {
-                    const int l = row[x];
-                    if (l < weather::kWeatherClasses)
-                        ++count[l];
-                    ++pixels;
-                }
-            }
-            int best = weather::kClear; // the most frequent non-clear label
-            for (int l = 1; l < weather::kWeatherClasses; ++l)
-                if (count[l] > (best ? count[best] : 0))
-                    best = l;
-            if (best != weather::kClear && 8 * count[best] >= pixels)
-                out[static_cast<std::size_t>(r) * cols + c] = best;
-        }
-    }
+    const cv::Mat tokens = weather::tokenLabels(labels, patch, kTokenLabelFraction);
+    std::vector<int> out;
+    out.reserve(tokens.total());
+    for (int r = 0; r < tokens.rows; ++r)
+        for (int c = 0; c < tokens.cols; ++c)
+            out.push_back(tokens.at<std::uint8_t>(r, c));
     return out;
 }
 

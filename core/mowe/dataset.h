@@ -72,10 +72,13 @@ private:
     std::vector<std::string> names_, skipped_;
 };
 
-/// The weather label of each token of a label map cut into patch × patch blocks (row-major):
-/// the most frequent non-clear label when it covers at least 1/8 of the block (**choice**:
-/// rain streaks are thin, so a plain majority would call nearly every rain token clear),
-/// otherwise clear. Partial blocks at the right/bottom edge count only their pixels.
+/// Share of a token's pixels its dominant non-clear weather must cover for the token to carry
+/// that label (**choice**: rain streaks are thin, so a plain majority would call nearly every
+/// rain token clear).
+inline constexpr double kTokenLabelFraction = 0.125;
+
+/// weather::tokenLabels at kTokenLabelFraction, flattened row-major: the labels the router's
+/// contrastive loss and the routing statistics use.
 std::vector<int> tokenLabels(const cv::Mat &labels, int patch);
 
 /// A seeded 64-bit mix (splitmix64), for deriving per-example seeds from (run seed, step, i).

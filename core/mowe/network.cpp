@@ -111,7 +111,7 @@ torch::Tensor MoeLayerImpl::forward(const torch::Tensor &input,
                                     const ForwardControl &control,
                                     bool forced,
                                     LayerRoute &route) {
-    auto x = input + attention_(attnNorm_(input));
+    auto x = attend(input);
 
     auto xr = routerNorm_(x);
     torch::Tensor logits;
@@ -168,6 +168,10 @@ torch::Tensor MoeLayerImpl::forward(const torch::Tensor &input,
     return x + mixture;
 }
 
+torch::Tensor MoeLayerImpl::attend(const torch::Tensor &x) {
+    return x + attention_(attnNorm_(x));
+}
+
 MoweNetImpl::MoweNetImpl(MoweOptions options)
     : options_(std::move(options)) {
     options_.validate();
@@ -222,10 +226,8 @@ ForwardResult MoweNetImpl::forward(const torch::Tensor &x, const ForwardControl 
     ForwardResult result;
     result.gridH = static_cast<int>(x.size(2) / P);
     result.gridW = static_cast<int>(x.size(3) / P);
-    const auto B = x.size(0);
 
-    auto features = headBlocks_->forward(headIn_(x * 2.0 - 1.0));
-    auto tokens = embedNorm_(embed_(features).flatten(2).transpose(1, 2)); // [B, N, D]
+    auto tokens = embedTokens(x);
     for (int l = 0; l < options_.depth; ++l) {
         const bool forced =
             control.forcedExpert >= 0 && (control.forcedLayer < 0 || control.forcedLayer == l);
@@ -234,13 +236,23 @@ ForwardResult MoweNetImpl::forward(const torch::Tensor &x, const ForwardControl 
             tokens, result.gridH, result.gridW, control, forced, route);
         result.layers.push_back(std::move(route));
     }
-    const int C = options_.headChannels;
+    result.image = decode(tokens, x, result.gridH, result.gridW);
+    return result;
+}
+
+torch::Tensor MoweNetImpl::embedTokens(const torch::Tensor &x) {
+    auto features = headBlocks_->forward(headIn_(x * 2.0 - 1.0));
+    return embedNorm_(embed_(features).flatten(2).transpose(1, 2)); // [B, N, D]
+}
+
+torch::Tensor
+MoweNetImpl::decode(const torch::Tensor &tokens, const torch::Tensor &x, int gridH, int gridW) {
+    const int C = options_.headChannels, P = options_.patchSize;
     auto folded = tailLinear_(tokens) // [B, N, P·P·C]
                       .transpose(1, 2)
-                      .reshape({B, C * P * P, result.gridH, result.gridW});
+                      .reshape({tokens.size(0), C * P * P, gridH, gridW});
     auto tail = tailOut_(tailBlock_(F::pixel_shuffle(folded, F::PixelShuffleFuncOptions(P))));
-    result.image = options_.globalResidual ? x + tail : torch::sigmoid(tail);
-    return result;
+    return options_.globalResidual ? x + tail : torch::sigmoid(tail);
 }
 
 std::int64_t MoweNetImpl::parameterCount() const {

@@ -85,6 +85,13 @@ public:
                           bool forced,
                           LayerRoute &route);
 
+    // The parts, for tests that recompute a layer by hand.
+    torch::Tensor attend(const torch::Tensor &x); ///< x + MHSA(LN(x))
+    ExpertImpl &expert(int e) { return *experts_->ptr<ExpertImpl>(e); }
+    torch::nn::LayerNormImpl &expertNorm(int e) {
+        return *expertNorms_->ptr<torch::nn::LayerNormImpl>(e);
+    }
+
 private:
     MoweOptions options_;
     torch::nn::LayerNorm attnNorm_{nullptr}, routerNorm_{nullptr};
@@ -103,6 +110,12 @@ public:
 
     /// x: [B, 3, H, W] RGB in [0,1] with H, W multiples of patchSize (pad first; see engine).
     ForwardResult forward(const torch::Tensor &x, const ForwardControl &control = {});
+
+    /// head → embed → LayerNorm: [B, 3, H, W] in [0,1] → tokens [B, N, D].
+    torch::Tensor embedTokens(const torch::Tensor &x);
+    /// tail: tokens [B, N, D] on a gridH × gridW grid → image, given the input x (residual).
+    torch::Tensor decode(const torch::Tensor &tokens, const torch::Tensor &x, int gridH, int gridW);
+    MoeLayerImpl &layer(int l) { return *layers_->ptr<MoeLayerImpl>(l); }
 
     const MoweOptions &options() const { return options_; }
     std::int64_t parameterCount() const;

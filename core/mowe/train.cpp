@@ -528,6 +528,13 @@ TrainSummary train(const TrainConfig &config,
         if (writer && doValidate)
             writeModel(current);
     }
+    if (!writer) {
+        // Each other replica leaves its final weights beside rank 0's, so that anyone can
+        // check that data-parallel training kept them equal (weightsFingerprint).
+        saveModelFolder(runDir / "replicas" / ("rank-" + std::to_string(dist.rank)),
+                        net,
+                        json{{"training", {{"rank", dist.rank}, {"steps_done", step}}}});
+    }
     summary.stepsDone = step;
     summary.seconds = elapsed();
     summary.last = current;
