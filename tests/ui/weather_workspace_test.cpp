@@ -339,6 +339,33 @@ private Q_SLOTS:
         QVERIFY(!w.photo().isNull());
     }
 
+    void playingAVideoRunsToTheEndWithoutFallingBehind() {
+        if (!kHaveModel)
+            QSKIP("built without the model half");
+        const QString video = dir_.filePath(QStringLiteral("play.avi"));
+        {
+            cv::VideoWriter writer(video.toStdString(),
+                                   cv::VideoWriter::fourcc('M', 'J', 'P', 'G'),
+                                   25,
+                                   cv::Size(64, 48));
+            if (!writer.isOpened())
+                QSKIP("OpenCV cannot write MJPG AVI here");
+            for (int f = 0; f < 8; ++f)
+                writer.write(scene(64, 48, f));
+        }
+        WeatherWorkspace w(nullptr, tinyWorkspace(video));
+        QVERIFY(waitReady(w));
+        w.play();
+        QVERIFY(w.isPlaying());
+        QVERIFY(QTest::qWaitFor([&] { return !w.isPlaying(); }, kReadyTimeoutMs));
+        QVERIFY(waitReady(w));
+        // Every frame was either restored or dropped; none is left behind.
+        QCOMPARE(w.frameIndex(), 7);
+        QVERIFY(w.droppedFrames() >= 0 && w.droppedFrames() < 7);
+        QVERIFY(w.noteText().contains(QStringLiteral("End of the video after 8 frames")));
+        QCOMPARE(w.restoredImage().size(), QSize(64, 48));
+    }
+
     void aBrokenVideoIsRefusedAndThePhotoStays() {
         if (!kHaveModel)
             QSKIP("built without the model half");
