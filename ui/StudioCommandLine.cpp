@@ -1,5 +1,7 @@
 #include "StudioCommandLine.h"
 
+#include "weather/synth.h"
+
 #include <QRegularExpression>
 #include <QtGlobal>
 
@@ -132,6 +134,11 @@ StudioParseResult parseStudioArguments(const QStringList &arguments) {
         } else if (option == QLatin1String("--weather")) {
             if (!value(&args.weather))
                 return fail(QStringLiteral("--weather needs a spec such as rain=0.6,fog=0.3"));
+            try {
+                mowe::weather::parseWeatherSpec(args.weather.toStdString());
+            } catch (const std::exception &e) {
+                return fail(QStringLiteral("--weather: %1").arg(QString::fromUtf8(e.what())));
+            }
         } else if (option == QLatin1String("--panel")) {
             static const QStringList panels = {QStringLiteral("statistics"),
                                                QStringLiteral("experts"),

@@ -116,6 +116,12 @@ private Q_SLOTS:
         QTest::newRow("size without screenshot")
             << QStringList{"--size", "800x600"} << "only applies to --screenshot";
         QTest::newRow("two files") << QStringList{"a.jpg", "b.jpg"} << "only one FILE";
+        QTest::newRow("file and --image")
+            << QStringList{"a.jpg", "--image", "b.jpg"} << "only one FILE";
+        QTest::newRow("unknown panel")
+            << QStringList{"--panel", "charts"} << "--panel needs one of";
+        QTest::newRow("bad weather")
+            << QStringList{"--weather", "hail=0.5", "--screenshot", "/tmp/never.png"} << "hail";
     }
 
     void badOptionsExit2WithUsage() {
@@ -174,6 +180,17 @@ private Q_SLOTS:
         QCOMPARE(a.workspace, QStringLiteral("regression"));
         QCOMPARE(a.size, QSize(640, 480));
         QCOMPARE(a.file, QStringLiteral("photo.jpg"));
+
+        const auto weather = parseStudioArguments({QStringLiteral("--image"),
+                                                   QStringLiteral("rain.jpg"),
+                                                   QStringLiteral("--weather"),
+                                                   QStringLiteral("rain=0.6"),
+                                                   QStringLiteral("--panel"),
+                                                   QStringLiteral("experts")});
+        QVERIFY2(weather.arguments, qPrintable(weather.error));
+        QCOMPARE(weather.arguments->file, QStringLiteral("rain.jpg"));
+        QCOMPARE(weather.arguments->weather, QStringLiteral("rain=0.6"));
+        QCOMPARE(weather.arguments->panel, QStringLiteral("experts"));
 
         const auto defaults = parseStudioArguments({});
         QVERIFY(defaults.arguments);
