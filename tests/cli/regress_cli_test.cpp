@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -27,7 +29,9 @@ struct Result {
 
 fs::path scratch() {
     static const fs::path dir = [] {
-        const fs::path d = fs::temp_directory_path() / "mowe_regress_cli_test";
+        // One folder per process: CTest runs each TEST as its own process, in parallel.
+        const fs::path d =
+            fs::temp_directory_path() / ("mowe_regress_cli_test_" + std::to_string(::getpid()));
         fs::remove_all(d);
         fs::create_directories(d);
         return d;
