@@ -17,8 +17,14 @@ int unavailable(const char *name) {
 
 } // namespace
 
-int runRestore(const std::vector<std::string> &) { return unavailable("restore"); }
-int runTrain(const std::vector<std::string> &) { return unavailable("train"); }
-int runEval(const std::vector<std::string> &) { return unavailable("eval"); }
+int runRestore(const std::vector<std::string> &) {
+    return unavailable("restore");
+}
+int runTrain(const std::vector<std::string> &) {
+    return unavailable("train");
+}
+int runEval(const std::vector<std::string> &) {
+    return unavailable("eval");
+}
 
 } // namespace mowe::cli
