@@ -194,6 +194,11 @@ void MoweNetImpl::reset() {
     tailLinear_ = register_module("tail_linear", torch::nn::Linear(D, P * P * C));
     tailBlock_ = register_module("tail_block", ResBlock(C));
     tailOut_ = register_module("tail_out", conv(C, 3, 3));
+    if (o.headSkip) {
+        // Per-channel gain of the head skip, starting at zero: a model fine-tuned from one
+        // trained without the skip starts as exactly that model.
+        skipGain_ = register_parameter("skip_gain", torch::zeros({1, C, 1, 1}));
+    }
     if (o.globalResidual) {
         // Start as the identity: training then only has to learn the weather's removal.
         torch::NoGradGuard noGrad;
@@ -227,7 +232,8 @@ ForwardResult MoweNetImpl::forward(const torch::Tensor &x, const ForwardControl 
     result.gridH = static_cast<int>(x.size(2) / P);
     result.gridW = static_cast<int>(x.size(3) / P);
 
-    auto tokens = embedTokens(x);
+    torch::Tensor features;
+    auto tokens = embedTokens(x, &features);
     for (int l = 0; l < options_.depth; ++l) {
         const bool forced =
             control.forcedExpert >= 0 && (control.forcedLayer < 0 || control.forcedLayer == l);
@@ -236,22 +242,37 @@ ForwardResult MoweNetImpl::forward(const torch::Tensor &x, const ForwardControl 
             tokens, result.gridH, result.gridW, control, forced, route);
         result.layers.push_back(std::move(route));
     }
-    result.image = decode(tokens, x, result.gridH, result.gridW);
+    result.image = decode(tokens, x, result.gridH, result.gridW, features);
     return result;
 }
 
-torch::Tensor MoweNetImpl::embedTokens(const torch::Tensor &x) {
-    auto features = headBlocks_->forward(headIn_(x * 2.0 - 1.0));
-    return embedNorm_(embed_(features).flatten(2).transpose(1, 2)); // [B, N, D]
+torch::Tensor MoweNetImpl::headFeatures(const torch::Tensor &x) {
+    return headBlocks_->forward(headIn_(x * 2.0 - 1.0));
 }
 
-torch::Tensor
-MoweNetImpl::decode(const torch::Tensor &tokens, const torch::Tensor &x, int gridH, int gridW) {
+torch::Tensor MoweNetImpl::embedTokens(const torch::Tensor &x, torch::Tensor *features) {
+    auto head = headFeatures(x);
+    if (features)
+        *features = head;
+    return embedNorm_(embed_(head).flatten(2).transpose(1, 2)); // [B, N, D]
+}
+
+torch::Tensor MoweNetImpl::decode(const torch::Tensor &tokens,
+                                  const torch::Tensor &x,
+                                  int gridH,
+                                  int gridW,
+                                  torch::Tensor features) {
     const int C = options_.headChannels, P = options_.patchSize;
     auto folded = tailLinear_(tokens) // [B, N, P·P·C]
                       .transpose(1, 2)
                       .reshape({tokens.size(0), C * P * P, gridH, gridW});
-    auto tail = tailOut_(tailBlock_(F::pixel_shuffle(folded, F::PixelShuffleFuncOptions(P))));
+    auto pixels = F::pixel_shuffle(folded, F::PixelShuffleFuncOptions(P));
+    if (options_.headSkip) {
+        // The tokens carry what to change; the head's full-resolution features carry where
+        // (edges inside a P×P patch), which the per-token linear fold alone draws as blocks.
+        pixels = pixels + skipGain_ * (features.defined() ? features : headFeatures(x));
+    }
+    auto tail = tailOut_(tailBlock_(pixels));
     return options_.globalResidual ? x + tail : torch::sigmoid(tail);
 }
 
@@ -276,7 +297,7 @@ double MoweNetImpl::flops(int height, int width) const {
         for (int k : o.expertKernels)
             macs += 2 * N * D * Hd + N * Hd * k * k;
     }
-    macs += N * D * P * P * C + 2 * HW * C * C * 9 + HW * C * 3 * 9; // tail
+    macs += N * D * P * P * C + 2 * HW * C * C * 9 + HW * C * 3 * 9; // tail (+ skip: adds)
     return 2.0 * macs;
 }
 

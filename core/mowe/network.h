@@ -111,10 +111,16 @@ public:
     /// x: [B, 3, H, W] RGB in [0,1] with H, W multiples of patchSize (pad first; see engine).
     ForwardResult forward(const torch::Tensor &x, const ForwardControl &control = {});
 
-    /// head → embed → LayerNorm: [B, 3, H, W] in [0,1] → tokens [B, N, D].
-    torch::Tensor embedTokens(const torch::Tensor &x);
+    /// head → embed → LayerNorm: [B, 3, H, W] in [0,1] → tokens [B, N, D]. With `features`,
+    /// also hands back the full-resolution head features [B, C, H, W] (for the head skip).
+    torch::Tensor embedTokens(const torch::Tensor &x, torch::Tensor *features = nullptr);
     /// tail: tokens [B, N, D] on a gridH × gridW grid → image, given the input x (residual).
-    torch::Tensor decode(const torch::Tensor &tokens, const torch::Tensor &x, int gridH, int gridW);
+    /// With headSkip, `features` are the head features of x (recomputed when undefined).
+    torch::Tensor decode(const torch::Tensor &tokens,
+                         const torch::Tensor &x,
+                         int gridH,
+                         int gridW,
+                         torch::Tensor features = {});
     MoeLayerImpl &layer(int l) { return *layers_->ptr<MoeLayerImpl>(l); }
 
     const MoweOptions &options() const { return options_; }
@@ -124,9 +130,12 @@ public:
 
 private:
     MoweOptions options_;
+    torch::Tensor headFeatures(const torch::Tensor &x);
+
     torch::nn::Conv2d headIn_{nullptr}, embed_{nullptr}, tailOut_{nullptr};
     torch::nn::Sequential headBlocks_{nullptr};
     torch::nn::LayerNorm embedNorm_{nullptr};
+    torch::Tensor skipGain_; ///< [1, C, 1, 1], only with headSkip
     torch::nn::ModuleList layers_{nullptr};
     torch::nn::Linear tailLinear_{nullptr};
     ResBlock tailBlock_{nullptr};

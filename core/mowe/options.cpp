@@ -31,7 +31,9 @@ RouterKind routerKindFromString(const std::string &text) {
 }
 
 MoweOptions MoweOptions::small() {
-    return {};
+    MoweOptions o;
+    o.headSkip = true;
+    return o;
 }
 
 MoweOptions MoweOptions::paper() {
@@ -96,7 +98,8 @@ void to_json(nlohmann::json &j, const MoweOptions &o) {
                        {"head_blocks", o.headBlocks},
                        {"router", toString(o.router)},
                        {"weather_dim", o.weatherDim},
-                       {"global_residual", o.globalResidual}};
+                       {"global_residual", o.globalResidual},
+                       {"head_skip", o.headSkip}};
 }
 
 void from_json(const nlohmann::json &j, MoweOptions &o) {
@@ -114,7 +117,8 @@ void from_json(const nlohmann::json &j, MoweOptions &o) {
                                                 "head_blocks",
                                                 "router",
                                                 "weather_dim",
-                                                "global_residual"};
+                                                "global_residual",
+                                                "head_skip"};
     for (const auto &[key, value] : j.items())
         if (!known.count(key))
             throw std::invalid_argument("model options: unknown key '" + key + "'");
@@ -156,6 +160,11 @@ void from_json(const nlohmann::json &j, MoweOptions &o) {
         if (!j["global_residual"].is_boolean())
             throw std::invalid_argument("model options: 'global_residual' must be true or false");
         o.globalResidual = j["global_residual"].get<bool>();
+    }
+    if (j.contains("head_skip")) {
+        if (!j["head_skip"].is_boolean())
+            throw std::invalid_argument("model options: 'head_skip' must be true or false");
+        o.headSkip = j["head_skip"].get<bool>();
     }
     o.validate();
 }

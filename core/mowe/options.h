@@ -8,7 +8,8 @@
 //   embed  conv P×P stride P (C→D) → N = (H/P)·(W/P) tokens (row-major grid), LayerNorm;
 //          no positional embedding, so any tile size works
 //   depth × { x += MHSA(LN(x));  g = router(x);  x += Σ_e g_e · Expert_e(LN_e(x)) }
-//   tail   Linear(D → P·P·C) → fold to H×W → residual block → conv3×3 (C→3)
+//   tail   Linear(D → P·P·C) → fold to H×W (+ head features, headSkip) → residual block
+//          → conv3×3 (C→3)
 //   output I + tail (globalResidual, last conv zero-initialised so training starts at the
 //          identity) or sigmoid(tail) (the paper's code)
 //
@@ -49,6 +50,10 @@ struct MoweOptions {
     RouterKind router = RouterKind::Weather;
     int weatherDim = 32;        ///< d_w: size of the weather embedding w.
     bool globalResidual = true; ///< out = I + tail; false: out = sigmoid(tail).
+    /// Adds the head's full-resolution features to the folded tail (**choice**, a U-Net-style
+    /// skip with no parameters): without it the tail draws each token as an 8×8 block. Off
+    /// by default (the paper's architecture; model files without the key); small() has it.
+    bool headSkip = false;
 
     /// The small configuration that ships (~1 M parameters).
     static MoweOptions small();

@@ -137,6 +137,31 @@ int loadCheckpoint(const fs::path &file,
     return static_cast<int>(step.item<std::int64_t>());
 }
 
+/// Copies every parameter of the model folder `dir` into `net` by name; parameters `net` has
+/// and the folder lacks (a new part of the architecture) keep their initial values. A name
+/// in both with different shapes means the configurations disagree: that throws.
+int initialiseFrom(const fs::path &dir, MoweNet &net) {
+    MoweNet source = loadModelFolder(dir);
+    const auto from = source->named_parameters();
+    torch::NoGradGuard noGrad;
+    int copied = 0;
+    for (auto &p : net->named_parameters()) {
+        const torch::Tensor *t = from.find(p.key());
+        if (!t)
+            continue;
+        if (t->sizes() != p.value().sizes())
+            throw std::runtime_error("init_from '" + dir.string() + "': parameter '" + p.key() +
+                                     "' has another shape there; the model options must match "
+                                     "apart from added parts");
+        p.value().copy_(*t);
+        ++copied;
+    }
+    if (copied == 0)
+        throw std::runtime_error("init_from '" + dir.string() +
+                                 "' shares no parameter with this model configuration");
+    return copied;
+}
+
 } // namespace
 
 TrainConfig TrainConfig::fromJson(const json &j) {
@@ -165,6 +190,7 @@ TrainConfig TrainConfig::fromJson(const json &j) {
                                                 "seed",
                                                 "threads",
                                                 "max_minutes",
+                                                "init_from",
                                                 "comment"};
     for (const auto &[key, value] : j.items())
         if (!known.count(key))
@@ -198,6 +224,7 @@ TrainConfig TrainConfig::fromJson(const json &j) {
         c.data.colourJitter = d.value("colour_jitter", c.data.colourJitter);
         c.data.minPhotoSide = d.value("min_photo_side", c.data.minPhotoSide);
     }
+    c.initFrom = j.value("init_from", c.initFrom);
     c.batch = j.value("batch", c.batch);
     c.steps = j.value("steps", c.steps);
     c.lr = j.value("lr", c.lr);
@@ -275,7 +302,8 @@ json TrainConfig::toJson() const {
             {"report_every", reportEvery},
             {"seed", seed},
             {"threads", threads},
-            {"max_minutes", maxMinutes}};
+            {"max_minutes", maxMinutes},
+            {"init_from", initFrom}};
 }
 
 TrainSummary train(const TrainConfig &config,
@@ -339,6 +367,12 @@ TrainSummary train(const TrainConfig &config,
         summary.resumedFrom = step;
         if (writer)
             log::info(kLog) << "resuming from step " << step;
+    } else if (!config.initFrom.empty()) {
+        const int copied = initialiseFrom(resolve(config.initFrom), net);
+        if (writer)
+            log::info(kLog) << "fine-tuning from " << config.initFrom << ": " << copied << " of "
+                            << net->named_parameters().size()
+                            << " parameters copied, the rest keep their initial values";
     }
     auto params = net->parameters();
     if (group) {

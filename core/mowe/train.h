@@ -53,7 +53,10 @@ struct TrainConfig {
     int checkpointEvery = 100;
     int reportEvery = 20;
     std::uint64_t seed = 1;
-    int threads = 0;       ///< 0: every core (or MOWE_THREADS)
+    int threads = 0; ///< 0: every core (or MOWE_THREADS)
+    /// A model folder to start from (fine-tuning), relative to the config file; parameters it
+    /// lacks keep their initial values. Ignored when the run folder has a checkpoint.
+    std::string initFrom;
     double maxMinutes = 0; ///< > 0: training-time budget in minutes, summed over resumes;
                            ///< the learning-rate schedule anneals within it
 

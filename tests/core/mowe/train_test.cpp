@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <csignal>
 #include <cstdlib>
@@ -102,26 +103,140 @@ TEST(TrainConfig, UnknownKeysAndImpossibleSizesAreRefused) {
     EXPECT_EQ(c.model.width, 16);
 }
 
-// TODO(issue 6): disabled: on the tiny configuration the reconstruction loss rises (0.016 ->
-// 0.023 over 60 steps, with or without SupCon) while the shipped configuration learns; not
-// yet understood, tracked in issue 6.
-TEST(Train, DISABLED_AFewStepsReduceTheTrainingLoss) {
-    // Each batch draws new weather, so single losses are noisy: compare the means of the first
-    // and the last 20 of 60 steps.
+namespace {
+
+torch::Tensor rgbTensor(const cv::Mat &bgr) {
+    cv::Mat rgb;
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    return torch::from_blob(rgb.data, {1, rgb.rows, rgb.cols, 3}, torch::kFloat32)
+        .permute({0, 3, 1, 2})
+        .clone();
+}
+
+} // namespace
+
+// The network and optimiser can fit: 200 AdamW steps on one fixed batch of four weather
+// crops (the training loss, SmoothL1 with the training beta) cut the loss well below the
+// identity the model starts at. Measured: 0.0053 -> 0.0005. (train() itself draws new
+// weather every step; on held-out crops its first few hundred steps are worse than the
+// identity, as in the shipped run's log, so a short train() run is no test of learning.)
+TEST(Train, TheNetworkFitsAFixedBatch) {
     auto c = tinyTrainConfig();
+    c.data.crop = 48;
+    c.data.clearFraction = 0;
+    const auto split = model::splitPhotos(kRepo / "data" / "clean",
+                                          model::readValidationList(kRepo / "data" / "split.json"));
+    model::WeatherDataset data(split.train, c.data);
+    std::vector<torch::Tensor> inputs, cleans;
+    for (int i = 0; i < 4; ++i) {
+        const auto s = data.sample(static_cast<std::uint64_t>(1000 + i));
+        inputs.push_back(rgbTensor(s.input));
+        cleans.push_back(rgbTensor(s.clean));
+    }
+    const auto x = torch::cat(inputs), y = torch::cat(cleans);
+    const auto options = torch::nn::functional::SmoothL1LossFuncOptions().beta(c.smoothL1Beta);
+    torch::manual_seed(1);
+    model::MoweNet net(c.model);
+    torch::optim::AdamW optimizer(net->parameters(),
+                                  torch::optim::AdamWOptions(1e-3).weight_decay(c.weightDecay));
+    double first = 0, last = 0;
+    for (int step = 0; step <= 200; ++step) {
+        auto loss = torch::nn::functional::smooth_l1_loss(net->forward(x).image, y, options);
+        (step == 0 ? first : last) = loss.item<double>();
+        optimizer.zero_grad();
+        loss.backward();
+        torch::nn::utils::clip_grad_norm_(net->parameters(), c.clipNorm);
+        optimizer.step();
+    }
+    const double identity = torch::nn::functional::smooth_l1_loss(x, y, options).item<double>();
+    EXPECT_NEAR(first, identity, 1e-6) << "the untrained model is the identity";
+    RecordProperty("loss_first", std::to_string(first));
+    RecordProperty("loss_last", std::to_string(last));
+    EXPECT_LT(last, 0.3 * first) << "first " << first << ", last " << last;
+}
+
+// train() end to end (data, losses, schedule, optimiser, saved model): a few steps reduce the
+// loss of a tiny model on a fixed set of crops it is scored on before and after. Without the
+// global residual the untrained model outputs a flat grey, so the loss has far to fall; with
+// it the model starts as the identity, which a short run on ever-new weather does not yet
+// beat (the shipped run needed ~1000 steps), so that case is the fixed-batch test above.
+TEST(Train, AFewStepsReduceTheLossOfATinyModel) {
+    auto c = tinyTrainConfig();
+    c.model.globalResidual = false;
     c.steps = 60;
-    c.lr = 2e-4;  // the shipped run's early learning rate; larger ones first jump away from
-    c.warmup = 1; // the identity the zero-initialised tail starts at
-    c.contrastiveWeight = 0; // reconstruction alone (see the model card on the SupCon weight)
-    c.reportEvery = 1;
-    std::vector<double> losses;
-    model::train(c, kRepo, freshDir("train_reduce"), {}, [&](const model::TrainReport &r) {
-        losses.push_back(r.reconstruction);
-    });
-    ASSERT_EQ(losses.size(), 60u);
-    const double first = std::accumulate(losses.begin(), losses.begin() + 20, 0.0) / 20;
-    const double last = std::accumulate(losses.end() - 20, losses.end(), 0.0) / 20;
-    EXPECT_LT(last, 0.9 * first) << "first 20 " << first << ", last 20 " << last;
+    c.warmup = 5;
+    c.data.clearFraction = 0;
+    const auto split = model::splitPhotos(kRepo / "data" / "clean",
+                                          model::readValidationList(kRepo / "data" / "split.json"));
+    model::WeatherDataset data(split.train, c.data);
+    std::vector<torch::Tensor> inputs, cleans;
+    for (int i = 0; i < 16; ++i) {
+        const auto s = data.sample(static_cast<std::uint64_t>(1000 + i));
+        inputs.push_back(rgbTensor(s.input));
+        cleans.push_back(rgbTensor(s.clean));
+    }
+    const auto x = torch::cat(inputs), y = torch::cat(cleans);
+    const auto lossOf = [&](model::MoweNet &net) {
+        torch::NoGradGuard noGrad;
+        net->eval();
+        return torch::nn::functional::smooth_l1_loss(
+                   net->forward(x).image,
+                   y,
+                   torch::nn::functional::SmoothL1LossFuncOptions().beta(c.smoothL1Beta))
+            .item<double>();
+    };
+    torch::manual_seed(c.seed); // train() builds its model from the same seed
+    model::MoweNet initial(c.model);
+    const double before = lossOf(initial);
+    const auto dir = freshDir("train_reduce");
+    model::train(c, kRepo, dir);
+    auto trained = model::loadModelFolder(dir / "model");
+    const double after = lossOf(trained);
+    RecordProperty("loss_before", std::to_string(before));
+    RecordProperty("loss_after", std::to_string(after));
+    EXPECT_LT(after, 0.7 * before) << "before " << before << ", after " << after;
+}
+
+// Fine-tuning: init_from copies the parameters the folder has; the head skip's gain, which it
+// lacks, starts at zero, so with a zero learning rate the result restores exactly like the
+// source model. Mismatched shapes are refused with the parameter's name.
+TEST(Train, InitFromStartsAsTheSourceModelWithTheNewPartsInert) {
+    auto c = tinyTrainConfig();
+    const auto source = freshDir("train_init_source");
+    torch::manual_seed(5);
+    model::MoweNet trained(c.model);
+    {
+        torch::NoGradGuard noGrad;
+        for (auto &p : trained->parameters())
+            p.add_(0.05 * torch::randn_like(p)); // anything but the fresh initialisation
+    }
+    model::saveModelFolder(source / "model", trained, {});
+
+    c.model.headSkip = true;
+    c.initFrom = (source / "model").string();
+    c.lr = 0;
+    c.weightDecay = 0;
+    c.steps = 1;
+    const auto dir = freshDir("train_init");
+    model::train(c, kRepo, dir);
+    auto tuned = model::loadModelFolder(dir / "model");
+    EXPECT_TRUE(tuned->options().headSkip);
+    torch::manual_seed(9);
+    const auto x = torch::rand({1, 3, 32, 32});
+    torch::NoGradGuard noGrad;
+    trained->eval();
+    tuned->eval();
+    EXPECT_TRUE(torch::allclose(tuned->forward(x).image, trained->forward(x).image, 1e-5, 1e-6));
+
+    auto wider = tinyTrainConfig();
+    wider.model.width *= 2;
+    wider.initFrom = (source / "model").string();
+    try {
+        model::train(wider, kRepo, freshDir("train_init_wider"));
+        FAIL() << "a model of another width was accepted as a starting point";
+    } catch (const std::runtime_error &e) {
+        EXPECT_NE(std::string(e.what()).find("another shape"), std::string::npos) << e.what();
+    }
 }
 
 TEST(Train, AnInterruptedRunResumesToTheSameWeights) {
