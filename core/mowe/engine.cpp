@@ -530,21 +530,25 @@ void saveWeights(MoweNet &net, const fs::path &archivePath) {
     });
 }
 
-void loadWeightsChecked(MoweNet &net, const fs::path &archivePath) {
+void checkWeightsSize(const fs::path &archivePath, std::int64_t parameters) {
     std::error_code ec;
     const auto size = fs::file_size(archivePath, ec);
     if (ec)
         throw ModelError("cannot read model weights '" + archivePath.string() +
                          "': " + ec.message());
-    // Check the size against what the config implies before reading anything: a config that
-    // disagrees with the weights, or a truncated or foreign file, is caught here cheaply.
-    const double expected = 4.0 * static_cast<double>(net->parameterCount());
+    // A config that disagrees with the weights, or a truncated or foreign file, is caught
+    // here cheaply, before anything is read or allocated.
+    const double expected = 4.0 * static_cast<double>(parameters);
     if (static_cast<double>(size) < 0.9 * expected ||
         static_cast<double>(size) > 2.0 * expected + (1 << 20))
         throw ModelError("model weights '" + archivePath.string() + "' are " +
                          std::to_string(size) + " bytes but the config implies about " +
                          std::to_string(static_cast<long long>(expected)) +
                          ": the file is truncated or belongs to another configuration");
+}
+
+void loadWeightsChecked(MoweNet &net, const fs::path &archivePath) {
+    checkWeightsSize(archivePath, net->parameterCount());
     torch::serialize::InputArchive archive;
     try {
         archive.load_from(archivePath.string());
@@ -626,6 +630,14 @@ MoweNet loadModelFolder(const fs::path &dir, json *metaOut) {
     } catch (const std::exception &e) {
         throw ModelError("'" + configPath.string() + "': " + e.what());
     }
+    // An untrusted config must not make us allocate: bound the network's size and compare
+    // it with the weights file before building anything.
+    const std::int64_t parameters = options.parameterCount();
+    if (parameters > kMaxModelParameters)
+        throw ModelError("'" + configPath.string() + "' describes a network of " +
+                         std::to_string(parameters) + " parameters, more than the limit of " +
+                         std::to_string(kMaxModelParameters));
+    checkWeightsSize(dir / "weights.pt", parameters);
     MoweNet net(options);
     loadWeightsChecked(net, dir / "weights.pt");
     net->eval();

@@ -20,6 +20,9 @@ namespace mowe::model {
 
 inline constexpr const char *kModelFormat = "mowe-studio-model";
 inline constexpr int kModelFormatVersion = 1;
+/// The largest network a model folder may describe (1 GB of float weights; the paper-scale
+/// configuration has ~16 M). Checked from the config before anything is allocated.
+inline constexpr std::int64_t kMaxModelParameters = 256'000'000;
 
 /// Writes `net` and `meta` (whose "options" is replaced by the network's) into `dir`.
 void saveModelFolder(const std::filesystem::path &dir, MoweNet &net, nlohmann::json meta);
@@ -30,6 +33,8 @@ MoweNet loadModelFolder(const std::filesystem::path &dir, nlohmann::json *meta =
 /// Copies the tensors of `archivePath` into `net`, checking names and shapes. Throws
 /// ModelError naming the first missing or mis-shaped tensor.
 void loadWeightsChecked(MoweNet &net, const std::filesystem::path &archivePath);
+/// Throws ModelError when the archive's size is not what `parameters` float weights take.
+void checkWeightsSize(const std::filesystem::path &archivePath, std::int64_t parameters);
 void saveWeights(MoweNet &net, const std::filesystem::path &archivePath);
 
 /// A Restorer around an in-memory network (tests, training previews).

@@ -79,6 +79,30 @@ void MoweOptions::validate() const {
         fail("weather_dim must be in [1, 1024], got " + std::to_string(weatherDim));
 }
 
+std::int64_t MoweOptions::parameterCount() const {
+    using I = std::int64_t;
+    const I C = headChannels, D = width, P = patchSize, E = experts, H = I(mlpRatio) * width;
+    const auto conv = [](I in, I out, I k) { return in * out * k * k + out; };
+    const auto linear = [](I in, I out) { return in * out + out; };
+    const I norm = 2 * D;
+    const I resBlock = 2 * conv(C, C, 3);
+    I count = conv(3, C, 3) + headBlocks * resBlock + conv(C, D, P) + norm; // head, embed
+    const I routerIn = router == RouterKind::Weather          ? weatherDim
+                       : router == RouterKind::WeatherContent ? D + weatherDim
+                                                              : D;
+    I layer = norm + linear(D, 3 * D) + linear(D, D) + norm; // attention, router norm
+    if (router != RouterKind::Linear)
+        layer += linear(D, D) + linear(D, weatherDim);
+    layer += linear(routerIn, E) + 1; // + router_log_scale
+    for (int k : expertKernels)
+        layer += norm + linear(D, H) + (k > 0 ? H * k * k + H : 0) + linear(H, D);
+    count += I(depth) * layer;
+    count += linear(D, P * P * C) + resBlock + conv(C, 3, 3); // tail
+    if (headSkip)
+        count += C;
+    return count;
+}
+
 std::string MoweOptions::expertLabel(int e) const {
     const int k = (e >= 0 && e < static_cast<int>(expertKernels.size())) ? expertKernels[e] : 0;
     const int side = k == 0 ? 1 : k;

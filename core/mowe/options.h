@@ -18,6 +18,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -50,9 +51,10 @@ struct MoweOptions {
     RouterKind router = RouterKind::Weather;
     int weatherDim = 32;        ///< d_w: size of the weather embedding w.
     bool globalResidual = true; ///< out = I + tail; false: out = sigmoid(tail).
-    /// Adds the head's full-resolution features to the folded tail (**choice**, a U-Net-style
-    /// skip with no parameters): without it the tail draws each token as an 8×8 block. Off
-    /// by default (the paper's architecture; model files without the key); small() has it.
+    /// Adds the head's full-resolution features, times a per-channel gain that starts at zero,
+    /// to the folded tail (**choice**, a U-Net-style skip): without it the tail draws each
+    /// token as an 8×8 block. Off by default (the paper's architecture; model files without
+    /// the key); small() has it.
     bool headSkip = false;
 
     /// The small configuration that ships (~1 M parameters).
@@ -62,6 +64,10 @@ struct MoweOptions {
 
     /// Throws std::invalid_argument naming the first inconsistent field and its value.
     void validate() const;
+    /// The number of parameters the network of these options has, computed without building
+    /// it (equal to MoweNetImpl::parameterCount()), so that a model file can be checked
+    /// before anything is allocated. Valid options only (64-bit, no overflow within bounds).
+    std::int64_t parameterCount() const;
     std::string expertLabel(int e) const; ///< "E0 1×1", "E1 3×3", ...
 };
 

@@ -251,6 +251,39 @@ TEST(ModelFiles, BadConfigsAreRefusedWithTheKey) {
               std::string::npos);
 }
 
+// The count computed from the options alone, which guards loading, is the network's own.
+TEST(ModelFiles, ParameterCountFromTheOptionsEqualsTheNetworks) {
+    std::vector<model::MoweOptions> all = {
+        tinyOptions(), model::MoweOptions::small(), model::MoweOptions::paper()};
+    for (auto router : {model::RouterKind::Linear, model::RouterKind::WeatherContent}) {
+        auto o = tinyOptions();
+        o.router = router;
+        o.headSkip = !o.headSkip;
+        o.headBlocks = 0;
+        all.push_back(o);
+    }
+    for (const auto &o : all) {
+        model::MoweNet net(o);
+        EXPECT_EQ(o.parameterCount(), net->parameterCount()) << nlohmann::json(o).dump();
+    }
+}
+
+// A config claiming a huge network is refused from its numbers, before any allocation (this
+// one would need ~10¹² parameters).
+TEST(ModelFiles, AHugeClaimedNetworkIsRefusedBeforeAllocating) {
+    const auto dir = freshDir("huge");
+    auto net = tinyNet();
+    model::saveModelFolder(dir, net, {});
+    auto meta = nlohmann::json::parse(readFile(dir / "model.json"));
+    meta["options"]["width"] = 4096;
+    meta["options"]["heads"] = 8;
+    meta["options"]["depth"] = 64;
+    meta["options"]["mlp_ratio"] = 16;
+    writeFileAtomically(dir / "model.json", meta.dump());
+    const auto msg = messageOf([&] { model::Restorer::load(dir); });
+    EXPECT_NE(msg.find("more than the limit"), std::string::npos) << msg;
+}
+
 TEST(ModelFiles, AFailedLoadLeavesTheLoadedModelWorking) {
     auto good = tinyRestorer();
     const cv::Mat img = testImage(32, 32);
