@@ -260,19 +260,36 @@ Matrix Problem::hessian(const Vector &x) const {
     return h;
 }
 
-Vector Problem::hessianVector(const Vector &x, const Vector &v) const {
-    checkedX(v);
+Vector Problem::logitGradient(const Vector &x) const {
+    const Vector z = logits(checkedX(x));
+    const Derivatives d = derivatives(z, false, false);
+    Vector out = d.g + w_.cwiseAbs2().cwiseProduct(z);
+    if (!out.allFinite())
+        throw EvaluationError(EvalStatus::Overflow,
+                              std::string(problemName(kind_)) + ": the gradient overflows");
+    return out;
+}
+
+Vector Problem::logitCurvatureProduct(const Vector &x, const Vector &dz) const {
+    if (dz.size() != designRows())
+        throw std::invalid_argument(std::string(problemName(kind_)) + ": dz has length " +
+                                    std::to_string(dz.size()) + ", expected " +
+                                    std::to_string(designRows()));
     const Vector z = logits(checkedX(x));
     const Derivatives d = derivatives(z, true, false);
-    const Vector zv = logits(v);
     const Index n = segmentLength();
-    Vector y = (d.beta + w_.cwiseAbs2()).cwiseProduct(zv);
+    Vector y = (d.beta + w_.cwiseAbs2()).cwiseProduct(dz);
     for (std::size_t j = 0; j < d.C.size(); ++j) {
         const auto Uj = d.U.middleRows(static_cast<Index>(j) * n, n);
-        const Eigen::Vector2d t = d.C[j] * (Uj.transpose() * zv.segment(j * n, n));
+        const Eigen::Vector2d t = d.C[j] * (Uj.transpose() * dz.segment(j * n, n));
         y.segment(j * n, n).noalias() += Uj * t;
     }
-    Vector hv = logitsTranspose(y);
+    return y;
+}
+
+Vector Problem::hessianVector(const Vector &x, const Vector &v) const {
+    checkedX(v);
+    Vector hv = logitsTranspose(logitCurvatureProduct(x, logits(v)));
     if (!hv.allFinite())
         throw EvaluationError(EvalStatus::Overflow,
                               std::string(problemName(kind_)) +

@@ -164,6 +164,14 @@ public:
     Vector hessianVector(const Vector &x, const Vector &v) const;
     HessianSplit split(const Vector &x) const;
 
+    /// ∂L/∂z = g + w² ∘ z at x (length N), so that ∇L = 𝔇ᵀ logitGradient(x). For the matrix
+    /// problems it is G' = ∂L/∂Z row-major, the factor every derivative with respect to the
+    /// data A₁, A₂ needs (context.h). Throws EvaluationError where loss() is not Ok.
+    Vector logitGradient(const Vector &x) const;
+    /// (Ψ + W²) dz at x for a logit direction dz (length N), so that
+    /// ∇²L v = 𝔇ᵀ logitCurvatureProduct(x, 𝔇 v). Throws EvaluationError where loss() is not Ok.
+    Vector logitCurvatureProduct(const Vector &x, const Vector &dz) const;
+
     /// The gradient with the other one-sided convention ReLU'(0) := 1. Equal to gradient()
     /// away from kinks; used to tell a genuine stationary point from one that is stationary
     /// only because ReLU'(0) = 0 (e.g. softmax_relu at x = 0).
