@@ -22,7 +22,7 @@ struct Entry {
 const Entry kCommands[] = {
     {"regress",
      mowe::cli::runRegress,
-     "regression problems: eval|newton|spectrum|landscape|generate"},
+     "regression problems: eval|newton|spectrum|landscape|context|generate"},
     {"synth", mowe::cli::runSynth, "render synthetic weather onto a clean photo"},
     {"restore", mowe::cli::runRestore, "restore an image, folder or video with a MoWE model"},
     {"train", mowe::cli::runTrain, "train a MoWE model on synthetic weather"},

@@ -6,6 +6,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "common/atomic_file.h"
+#include "regression/context.h"
 #include "regression/instance.h"
 #include "regression/json_format.h"
 #include "regression/landscape.h"
@@ -44,6 +45,11 @@ constexpr const char *kUsage =
     "            [--probes P] [--steps M] [--grid G] [--seed S]\n"
     "  landscape --instance F [--center x|x*] [--dirs random|eigen|pca] [--span S]\n"
     "            [--grid N] [--seed S] [--out FILE.json|.csv|.vtp]\n"
+    "  context   --instance F [--points N] [--max-delta D] [--max-eta E] [--decades K]\n"
+    "            [--seed S] [--out FILE.csv]\n"
+    "            matrix problems: response of loss, gradient and minimiser to a gradient\n"
+    "            step of size η ≤ E (default 2/λ_max) and to a change of A1, A2 or B of\n"
+    "            norm ≤ D, over N log-spaced sizes spanning K decades\n"
     "\n"
     "Problems: softmax_normalized, softmax_rescaled, softmax_relu, relu_normalized,\n"
     "          matrix_normalized, matrix_rescaled.\n";
@@ -445,6 +451,114 @@ int runLandscape(const Args &a) {
     return 0;
 }
 
+Json contextPointJson(const reg::ContextPoint &p) {
+    Json e;
+    e["parameter"] = p.parameter;
+    e["size"] = p.size;
+    e["loss_change"] = p.lossChange;
+    e["predicted_loss_change"] = p.predictedLossChange;
+    e["loss_ratio"] = numberOrNull(p.lossRatio());
+    e["grad_change"] = p.gradChange;
+    e["predicted_grad_change"] = p.predictedGradChange;
+    e["grad_ratio"] = numberOrNull(p.gradRatio());
+    e["loss_deviation"] = numberOrNull(p.lossDeviation);
+    e["grad_deviation"] = numberOrNull(p.gradDeviation);
+    e["linear"] = p.linear;
+    const auto opt = [](const std::optional<double> &v) {
+        return v ? numberOrNull(*v) : Json(nullptr);
+    };
+    e["minimiser_change"] = opt(p.minimiserChange);
+    e["predicted_minimiser_change"] = opt(p.predictedMinimiserChange);
+    e["minimiser_ratio"] =
+        p.minimiserChange ? numberOrNull(*p.minimiserChange / p.size) : Json(nullptr);
+    if (p.minimiserChange) {
+        e["newton_iterations"] = p.newtonIterations;
+        e["lambda_min"] = p.lambdaMin;
+    }
+    return e;
+}
+
+int runContext(const Args &a) {
+    const reg::Instance inst = loadArg(a);
+    if (!reg::isMatrixProblem(inst.kind))
+        throw std::runtime_error(
+            "regress context needs a matrix attention problem (matrix_normalized or "
+            "matrix_rescaled); " +
+            a.get("instance") + " holds " + std::string(reg::problemName(inst.kind)));
+    const reg::MatrixProblem problem(inst.kind, inst.A1, inst.A2, inst.B, inst.W);
+    reg::ContextOptions o;
+    o.points = positiveInt(a, "points", 25, 10000);
+    if (o.points < 2)
+        throw UsageError("--points must be at least 2");
+    o.maxDelta = a.getDouble("max-delta", 1.0);
+    if (!(o.maxDelta > 0.0) || !std::isfinite(o.maxDelta))
+        throw UsageError("--max-delta must be a positive number");
+    o.maxEta = a.getDouble("max-eta", 0.0);
+    if (!(o.maxEta >= 0.0) || !std::isfinite(o.maxEta))
+        throw UsageError("--max-eta must be ≥ 0 (0: 2/λ_max of the Hessian at x)");
+    o.decades = a.getDouble("decades", 4.0);
+    if (!(o.decades >= 0.0 && o.decades <= 300.0))
+        throw UsageError("--decades must be between 0 and 300");
+    o.seed = static_cast<std::uint64_t>(a.getInt("seed", 1));
+
+    Json j = problemHeader(inst);
+    const reg::LossValue l = problem.loss(inst.x);
+    j["status"] = std::string(reg::evalStatusName(l.status));
+    if (!l.ok()) {
+        j["message"] = l.message + " (at the instance's x: no response can be measured)";
+        print(j);
+        return 0;
+    }
+    const reg::ContextResponse r = reg::contextResponse(problem, inst.x, o);
+    j["loss"] = r.loss;
+    j["grad_norm"] = r.gradient.norm();
+    j["max_eta"] = r.maxEta;
+    j["max_delta"] = o.maxDelta;
+    j["decades"] = o.decades;
+    j["seed"] = o.seed;
+    j["linear_tolerance"] = reg::kLinearTolerance;
+    Json m;
+    m["status"] = r.minimiser ? "ok" : "missing";
+    if (r.minimiser) {
+        m["x"] = vec(*r.minimiser);
+        m["lambda_min"] = r.minimiserLambdaMin;
+        m["distance_from_x"] = (*r.minimiser - inst.x).norm();
+    } else {
+        m["message"] = r.minimiserMessage;
+    }
+    j["minimiser"] = std::move(m);
+    Json curves = Json::array();
+    for (const reg::ContextCurve &c : r.curves) {
+        Json e;
+        e["branch"] = std::string(reg::contextBranchName(c.branch));
+        e["loss_slope"] = c.lossSlope;
+        e["grad_slope"] = c.gradSlope;
+        e["minimiser_slope"] = c.minimiserSlope ? Json(*c.minimiserSlope) : Json(nullptr);
+        e["linear_end"] = c.linearEnd;
+        // The largest size still in the linear regime, when there is one.
+        e["linear_until"] = c.linearEnd > 0 ? Json(c.points[c.linearEnd - 1].size) : Json(nullptr);
+        e["stop"] = std::string(reg::contextStopName(c.stop));
+        e["message"] = c.message;
+        e["stop_parameter"] =
+            c.stop == reg::ContextStop::Completed ? Json(nullptr) : Json(c.stopParameter);
+        Json points = Json::array();
+        for (const reg::ContextPoint &p : c.points)
+            points.push_back(contextPointJson(p));
+        e["points"] = std::move(points);
+        curves.push_back(std::move(e));
+    }
+    j["curves"] = std::move(curves);
+    if (a.has("out")) {
+        const std::filesystem::path out = a.get("out");
+        if (out.extension() != ".csv")
+            throw UsageError("--out must end in .csv");
+        writeFileAtomically(out, reg::contextCsv(r));
+        j["out"] = out.string();
+    }
+    print(j);
+    return 0;
+}
+
 } // namespace
 
 int runRegress(const std::vector<std::string> &args) {
@@ -476,12 +590,15 @@ int runRegress(const std::vector<std::string> &args) {
         if (sub == "landscape")
             return runLandscape(
                 Args(rest, {"instance", "center", "dirs", "span", "grid", "seed", "out"}));
+        if (sub == "context")
+            return runContext(Args(
+                rest, {"instance", "points", "max-delta", "max-eta", "decades", "seed", "out"}));
     } catch (const reg::InvalidInput &e) {
         // Bad data, not bad usage: exit 1 with the file's own message.
         throw std::runtime_error(e.what());
     }
     throw UsageError("unknown regress command '" + sub + "' (eval, newton, spectrum, " +
-                     "landscape, generate)");
+                     "landscape, context, generate)");
 }
 
 } // namespace mowe::cli

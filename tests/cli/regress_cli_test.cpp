@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -253,4 +254,64 @@ TEST(RegressCli, BadInputExitsWithAMessage) {
     EXPECT_NE(r.err.find("limit"), std::string::npos);
     r = cli("frobnicate");
     EXPECT_EQ(r.status, 2);
+}
+
+TEST(RegressCli, ContextPrintsFourCurvesWithRatiosAndTheMinimiser) {
+    const fs::path inst = generate("ctx.json", "--problem matrix_normalized --n 6 --d 2 --seed 5");
+    const fs::path csv = scratch() / "ctx.csv";
+    const Result r = cli("context --instance " + inst.string() +
+                         " --points 6 --max-delta 0.5 --max-eta 0.2 --out " + csv.string());
+    ASSERT_EQ(r.status, 0) << r.err;
+    expectNoNonFinite(r.out);
+    const json j = r.parsed();
+    EXPECT_EQ(j["status"], "ok");
+    EXPECT_EQ(j["minimiser"]["status"], "ok");
+    EXPECT_DOUBLE_EQ(j["max_eta"].get<double>(), 0.2);
+    ASSERT_EQ(j["curves"].size(), 4u);
+    std::vector<std::string> branches;
+    for (const auto &c : j["curves"]) {
+        branches.push_back(c["branch"]);
+        ASSERT_EQ(c["stop"], "completed") << c["message"];
+        ASSERT_EQ(c["points"].size(), 6u);
+        const auto &first = c["points"][0];
+        // The smallest size sits in the linear regime: ratio ≈ first-order slope.
+        EXPECT_TRUE(first["linear"].get<bool>());
+        EXPECT_NEAR(first["loss_ratio"].get<double>() / c["loss_slope"].get<double>(), 1.0, 0.1);
+        EXPECT_NEAR(first["grad_ratio"].get<double>() / c["grad_slope"].get<double>(), 1.0, 0.1);
+        const bool data = c["branch"] != "gradient_step";
+        EXPECT_EQ(first["minimiser_change"].is_number(), data);
+        EXPECT_EQ(c["minimiser_slope"].is_number(), data);
+    }
+    EXPECT_EQ(branches, (std::vector<std::string>{"gradient_step", "A1", "A2", "B"}));
+    const std::string text = slurp(csv);
+    EXPECT_EQ(text.rfind("branch,parameter,size,", 0), 0u);
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1 + 4 * 6);
+}
+
+TEST(RegressCli, ContextStopsAnIllPosedSweepWithTheReasonAndRefusesSingleProblems) {
+    const fs::path inst = generate("ctxr.json", "--problem matrix_rescaled --n 8 --d 3 --seed 23");
+    Result r = cli("context --instance " + inst.string() + " --points 30 --max-delta 1e4 " +
+                   "--decades 6");
+    ASSERT_EQ(r.status, 0) << r.err;
+    expectNoNonFinite(r.out);
+    const json j = r.parsed();
+    bool stopped = false;
+    for (const auto &c : j["curves"])
+        if (c["stop"] != "completed") {
+            stopped = true;
+            EXPECT_TRUE(c["stop_parameter"].is_number());
+            EXPECT_FALSE(c["message"].get<std::string>().empty());
+            EXPECT_LT(c["points"].size(), 30u);
+        }
+    EXPECT_TRUE(stopped);
+
+    const fs::path single = generate("ctxs.json", "--problem softmax_normalized --n 6 --d 2");
+    r = cli("context --instance " + single.string());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("matrix_normalized or matrix_rescaled"), std::string::npos) << r.err;
+    r = cli("context --instance " + inst.string() + " --points 1");
+    EXPECT_EQ(r.status, 2);
+    r = cli("context --instance " + inst.string() + " --max-delta -1");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("--max-delta"), std::string::npos) << r.err;
 }
