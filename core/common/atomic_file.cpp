@@ -31,7 +31,32 @@ void syncFile(const fs::path &path) {
 
 void writeAtomicallyWith(const fs::path &path,
                          const std::function<bool(const fs::path &tmp)> &produce) {
-    const fs::path tmp = temporarySibling(path);
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec); // follows symbolic links
+    if (fs::is_directory(status))
+        throw WriteError("could not write '" + path.string() +
+                         "': it is a folder; give a file name inside it");
+    if (fs::exists(status) && !fs::is_regular_file(status)) {
+        // A device or a pipe (/dev/stdout, /dev/full): renaming over it would replace the
+        // device node itself, so it is written in place, and its errors reported.
+        std::string reason;
+        try {
+            if (produce(path))
+                return;
+            reason = "the writer reported failure";
+        } catch (const std::exception &e) {
+            reason = e.what();
+        }
+        throw WriteError("could not write '" + path.string() + "': " + reason);
+    }
+    // Through a symbolic link: the rename replaces the file it points to, not the link.
+    fs::path target = path;
+    if (fs::is_symlink(fs::symlink_status(path, ec))) {
+        const fs::path resolved = fs::weakly_canonical(path, ec);
+        if (!ec)
+            target = resolved;
+    }
+    const fs::path tmp = temporarySibling(target);
     bool ok = false;
     std::string reason;
     try {
@@ -43,8 +68,7 @@ void writeAtomicallyWith(const fs::path &path,
     }
     if (ok) {
         syncFile(tmp);
-        std::error_code ec;
-        fs::rename(tmp, path, ec);
+        fs::rename(tmp, target, ec);
         if (!ec)
             return;
         reason = "rename failed: " + ec.message();
@@ -60,11 +84,16 @@ void writeFileAtomically(const fs::path &path, std::string_view bytes) {
         std::FILE *f = std::fopen(tmp.c_str(), "wb");
         if (!f)
             throw WriteError(std::strerror(errno));
-        const bool wrote = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-        const bool flushed = std::fflush(f) == 0;
-        const bool closed = std::fclose(f) == 0;
-        if (!(wrote && flushed && closed))
-            throw WriteError(std::strerror(errno ? errno : EIO));
+        // The first failing call's errno is the reason (ENOSPC, EFBIG, EIO...).
+        errno = 0;
+        bool good = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+        int error = errno;
+        good = std::fflush(f) == 0 && good;
+        error = error ? error : errno;
+        good = std::fclose(f) == 0 && good;
+        error = error ? error : errno;
+        if (!good)
+            throw WriteError(std::strerror(error ? error : EIO));
         return true;
     });
 }

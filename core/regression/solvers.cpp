@@ -1,6 +1,7 @@
 #include "regression/solvers.h"
 
 #include "common/log.h"
+#include "regression/spectrum.h"
 
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
@@ -238,24 +239,7 @@ std::optional<Vector> newtonDirection(const Matrix &H, const Vector &g) {
 }
 
 double dominantEigenvalue(const Problem &problem, const Vector &x, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::normal_distribution<double> normal;
-    Vector v(problem.dimension());
-    for (Index i = 0; i < v.size(); ++i)
-        v[i] = normal(rng);
-    v.normalize();
-    double lambda = 0.0;
-    for (int it = 0; it < 50; ++it) {
-        const Vector hv = problem.hessianVector(x, v);
-        const double next = hv.norm();
-        if (next == 0.0)
-            return 0.0;
-        v = hv / next;
-        if (std::abs(next - lambda) <= 1e-6 * next)
-            return next;
-        lambda = next;
-    }
-    return lambda;
+    return dominantMagnitude(hessianOperator(problem, x), problem.dimension(), seed);
 }
 
 // Armijo backtracking along direction p from x (loss f, gradient g); nullopt if no decrease.

@@ -1,6 +1,7 @@
 #include "regression/spectrum.h"
 
 #include <Eigen/Eigenvalues>
+#include <Eigen/QR>
 
 #include <algorithm>
 #include <cmath>
@@ -42,9 +43,15 @@ struct LanczosBasis {
 };
 
 // m steps of Lanczos with full reorthogonalisation from unit v0; stops early on breakdown
-// (an invariant subspace was found: its Ritz values are exact eigenvalues).
+// (an invariant subspace was found: its Ritz values are exact eigenvalues). With `locked`
+// (orthonormal columns, v0 ⟂ them) it runs on the operator restricted to their orthogonal
+// complement, (I − LLᵀ) H (I − LLᵀ): the deflated restart of lanczosExtreme.
 template <typename Check>
-LanczosBasis lanczos(const SymmetricOperator &op, const Vector &v0, Index m, Check &&check) {
+LanczosBasis lanczos(const SymmetricOperator &op,
+                     const Vector &v0,
+                     Index m,
+                     Check &&check,
+                     const Matrix &locked = Matrix()) {
     const Index p = v0.size();
     LanczosBasis b;
     b.V.resize(p, m);
@@ -53,10 +60,15 @@ LanczosBasis lanczos(const SymmetricOperator &op, const Vector &v0, Index m, Che
     b.V.col(0) = v0;
     for (Index j = 0; j < m; ++j) {
         Vector w = op(b.V.col(j));
+        if (locked.cols() > 0)
+            w -= locked * (locked.transpose() * w);
         b.alpha[j] = b.V.col(j).dot(w);
         // Two passes of classical Gram-Schmidt ("twice is enough", Giraud et al. 2005).
-        for (int pass = 0; pass < 2; ++pass)
+        for (int pass = 0; pass < 2; ++pass) {
             w -= b.V.leftCols(j + 1) * (b.V.leftCols(j + 1).transpose() * w);
+            if (locked.cols() > 0)
+                w -= locked * (locked.transpose() * w);
+        }
         b.steps = j + 1;
         if (j + 1 == m)
             break;
@@ -100,7 +112,6 @@ lanczosExtreme(const SymmetricOperator &op, Index dimension, const LanczosOption
     const Index m = std::min(
         dimension, options.maxIterations > 0 ? options.maxIterations : std::max<Index>(60, 20 * k));
     std::mt19937_64 rng(options.seed);
-    const Vector v0 = randomUnit(dimension, rng);
     // Convergence test every 5 steps: the Ritz residual of pair i is |β_j · y_i[last]|.
     const auto check = [&](const LanczosBasis &b, Index j) {
         if (j < 2 * k || j % 5)
@@ -108,7 +119,7 @@ lanczosExtreme(const SymmetricOperator &op, Index dimension, const LanczosOption
         const auto es = tridiagonalEigen(b, j);
         const double scale = std::max(1e-300, es.eigenvalues().cwiseAbs().maxCoeff());
         const double last = b.beta[j - 1];
-        for (Index i = 0; i < k; ++i) {
+        for (Index i = 0; i < std::min(k, j); ++i) {
             if (std::abs(last * es.eigenvectors()(j - 1, i)) > options.tolerance * scale)
                 return false;
             if (std::abs(last * es.eigenvectors()(j - 1, j - 1 - i)) > options.tolerance * scale)
@@ -116,34 +127,114 @@ lanczosExtreme(const SymmetricOperator &op, Index dimension, const LanczosOption
         }
         return true;
     };
-    const LanczosBasis b = lanczos(op, v0, m, check);
-    const Index steps = b.steps;
-    const auto es = tridiagonalEigen(b, steps);
-    LanczosResult r;
-    r.iterations = steps;
-    const Index kk = std::min(k, steps);
+    // One run: the Ritz pairs at both ends of its Krylov space (up to k each).
+    struct Ritz {
+        double value;
+        Vector vector;
+    };
+    Index steps = 0;
+    const auto run = [&](const Vector &v0, const Matrix &locked) {
+        const LanczosBasis b = lanczos(op, v0, m, check, locked);
+        steps += b.steps;
+        const auto es = tridiagonalEigen(b, b.steps);
+        std::vector<Ritz> ends;
+        for (Index i = 0; i < b.steps; ++i)
+            if (i < k || i >= b.steps - k)
+                ends.push_back({es.eigenvalues()[i],
+                                (b.V.leftCols(b.steps) * es.eigenvectors().col(i)).normalized()});
+        return ends;
+    };
+    std::vector<Ritz> found = run(randomUnit(dimension, rng), Matrix());
+    const auto byValue = [](const Ritz &a, const Ritz &b) { return a.value < b.value; };
+    std::sort(found.begin(), found.end(), byValue);
+    // One Krylov space holds a single direction of each eigenspace, so an extreme eigenvalue
+    // of multiplicity r shows up once and the next distinct value takes the other r − 1 places.
+    // Restarting in the orthogonal complement of what was found brings the other copies out;
+    // restarts continue while they still change the k values at either end (k = 1 needs none:
+    // the extreme value itself is right whatever its multiplicity).
+    int restarts = 0;
+    for (Index extra = 0; k >= 2 && extra < 2 * k; ++extra) {
+        Matrix foundVectors(dimension, static_cast<Index>(found.size()));
+        for (std::size_t i = 0; i < found.size(); ++i)
+            foundVectors.col(static_cast<Index>(i)) = found[i].vector;
+        const Eigen::HouseholderQR<Matrix> qr(foundVectors);
+        const Index r = std::min<Index>(foundVectors.cols(), dimension);
+        if (r >= dimension)
+            break;
+        const Matrix locked = qr.householderQ() * Matrix::Identity(dimension, r);
+        Vector v0 = randomUnit(dimension, rng);
+        for (int pass = 0; pass < 2; ++pass)
+            v0 -= locked * (locked.transpose() * v0);
+        if (v0.norm() < 1e-8)
+            break;
+        const std::vector<Ritz> more = run(v0.normalized(), locked);
+        ++restarts;
+        const double scale =
+            std::max(1e-300, std::max(std::abs(found.front().value), std::abs(found.back().value)));
+        const Index have = static_cast<Index>(found.size());
+        const double kthSmallest = found[static_cast<std::size_t>(std::min(k, have) - 1)].value;
+        const double kthLargest = found[static_cast<std::size_t>(have - std::min(k, have))].value;
+        const double slack = options.tolerance * 1e3 * scale;
+        bool changed = have < 2 * k;
+        for (const Ritz &x : more)
+            changed = changed || x.value < kthSmallest - slack || x.value > kthLargest + slack;
+        found.insert(found.end(), more.begin(), more.end());
+        std::sort(found.begin(), found.end(), byValue);
+        if (!changed)
+            break;
+    }
+    LanczosResult result;
+    result.iterations = steps;
+    const Index have = static_cast<Index>(found.size());
+    const Index kk = std::min(k, have);
     const auto pair = [&](Index i) {
         EigenPair e;
-        e.value = es.eigenvalues()[i];
-        e.vector = (b.V.leftCols(steps) * es.eigenvectors().col(i)).normalized();
+        e.value = found[static_cast<std::size_t>(i)].value;
+        e.vector = found[static_cast<std::size_t>(i)].vector;
         e.residual = (op(e.vector) - e.value * e.vector).norm();
         return e;
     };
     for (Index i = 0; i < kk; ++i)
-        r.smallest.push_back(pair(i));
+        result.smallest.push_back(pair(i));
     for (Index i = 0; i < kk; ++i)
-        r.largest.push_back(pair(steps - 1 - i));
-    const double scale = std::max(1e-300, es.eigenvalues().cwiseAbs().maxCoeff());
+        result.largest.push_back(pair(have - 1 - i));
+    const double scale =
+        std::max(1e-300, std::max(std::abs(found.front().value), std::abs(found.back().value)));
     double worst = 0.0;
-    for (const auto &e : r.smallest)
+    for (const auto &e : result.smallest)
         worst = std::max(worst, e.residual);
-    for (const auto &e : r.largest)
+    for (const auto &e : result.largest)
         worst = std::max(worst, e.residual);
     // The true residuals carry the rounding of one extra product: allow 1e3 of slack.
-    r.converged = worst <= std::max(options.tolerance * 1e3, 1e-9) * scale;
-    r.message = "Lanczos: " + std::to_string(steps) + " steps, largest residual " +
-                std::to_string(worst) + (r.converged ? "" : " (not converged)");
-    return r;
+    result.converged = worst <= std::max(options.tolerance * 1e3, 1e-9) * scale;
+    result.message = "Lanczos: " + std::to_string(steps) + " steps" +
+                     (restarts ? " in " + std::to_string(restarts + 1) + " deflated runs" : "") +
+                     ", largest residual " + std::to_string(worst) +
+                     (result.converged ? "" : " (not converged)");
+    return result;
+}
+
+double dominantMagnitude(const SymmetricOperator &op, Index dimension, std::uint64_t seed) {
+    if (dimension < 1)
+        throw InvalidInput("dominantMagnitude: dimension must be ≥ 1");
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> normal;
+    Vector v(dimension);
+    for (Index i = 0; i < dimension; ++i)
+        v[i] = normal(rng);
+    v.normalize();
+    double lambda = 0.0;
+    for (int it = 0; it < 50; ++it) {
+        const Vector hv = op(v);
+        const double next = hv.norm();
+        if (!(next > 0.0))
+            return next == 0.0 ? 0.0 : next; // zero operator, or NaN passed on
+        v = hv / next;
+        if (std::abs(next - lambda) <= 1e-6 * next)
+            return next;
+        lambda = next;
+    }
+    return lambda;
 }
 
 SpectralDensity

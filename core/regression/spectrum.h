@@ -65,6 +65,12 @@ struct LanczosResult {
 LanczosResult
 lanczosExtreme(const SymmetricOperator &op, Index dimension, const LanczosOptions &options = {});
 
+/// |λ|max of a symmetric operator by power iteration on ‖Hv‖ from a seeded Gaussian start
+/// (at most 50 products, stopping when ‖Hv‖ changes by ≤ 1e-6 relatively). The norm, not a
+/// Rayleigh quotient, is iterated, so ±λ pairs (v alternating between their eigenvectors) still
+/// converge to |λ|. 0 for the zero operator.
+double dominantMagnitude(const SymmetricOperator &op, Index dimension, std::uint64_t seed = 1);
+
 struct DensityOptions {
     Index probes = 10;
     Index steps = 40; ///< Lanczos steps per probe (capped at p)

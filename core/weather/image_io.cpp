@@ -665,8 +665,21 @@ void saveImage(const fs::path &path, const cv::Mat &bgr01, const ImageSaveOption
     std::vector<int> params;
     if (ext == ".jpg" || ext == ".jpeg")
         params = {cv::IMWRITE_JPEG_QUALITY, std::clamp(options.jpegQuality, 0, 100)};
-    writeAtomicallyWith(
-        path, [&](const fs::path &tmp) { return cv::imwrite(tmp.string(), pixels, params); });
+    // Encoded in memory, then written by writeFileAtomically, which checks every write and
+    // the close: OpenCV's own file output is not checked alike for every format (its BMP
+    // stream writer drops fwrite's result), and a cut file must never be renamed over the
+    // previous one.
+    std::vector<uchar> encoded;
+    try {
+        if (!cv::imencode(ext, pixels, encoded, params))
+            throw WriteError("could not write '" + path.string() + "': OpenCV cannot encode " +
+                             ext + "; the previous file, if any, is unchanged");
+    } catch (const cv::Exception &e) {
+        throw WriteError("could not write '" + path.string() + "': " + e.msg +
+                         "; the previous file, if any, is unchanged");
+    }
+    writeFileAtomically(
+        path, std::string_view(reinterpret_cast<const char *>(encoded.data()), encoded.size()));
 }
 
 } // namespace mowe::weather

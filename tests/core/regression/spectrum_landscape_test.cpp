@@ -235,3 +235,68 @@ TEST(Landscape, RefusesBadGrids) {
     o.grid = 1;
     EXPECT_THROW(computeLandscape(*p, inst.x, dirs, o), InvalidInput);
 }
+
+// ---- catalogue rows (docs/reliability.md): chosen spectra ---------------------------------
+
+namespace {
+
+SymmetricOperator diagonal(const Vector &d) {
+    return [d](const Vector &v) { return Vector(d.cwiseProduct(v)); };
+}
+
+} // namespace
+
+// H = diag(1, −1, 0.5): the two extremes have the same magnitude and opposite signs, where a
+// power iteration on the Rayleigh quotient would oscillate.
+TEST(SpectrumCatalogue, IndefiniteDiagonalWithOppositeExtremes) {
+    const Vector d = (Vector(3) << 1.0, -1.0, 0.5).finished();
+    EXPECT_NEAR(dominantMagnitude(diagonal(d), 3), 1.0, 1e-5);
+    LanczosOptions o;
+    o.pairs = 1;
+    const LanczosResult one = lanczosExtreme(diagonal(d), 3, o);
+    ASSERT_EQ(one.smallest.size(), 1u);
+    EXPECT_NEAR(one.smallest[0].value, -1.0, kEigenRelTol);
+    EXPECT_NEAR(one.largest[0].value, 1.0, kEigenRelTol);
+    EXPECT_TRUE(one.converged) << one.message;
+    o.pairs = 3;
+    const LanczosResult all = lanczosExtreme(diagonal(d), 3, o);
+    ASSERT_EQ(all.largest.size(), 3u);
+    EXPECT_NEAR(all.largest[0].value, 1.0, kEigenRelTol);
+    EXPECT_NEAR(all.largest[1].value, 0.5, kEigenRelTol);
+    EXPECT_NEAR(all.largest[2].value, -1.0, kEigenRelTol);
+    EXPECT_NEAR(std::abs(all.largest[0].vector[0]), 1.0, kEigenRelTol);
+}
+
+// A repeated extreme eigenvalue: one Krylov space holds one direction of each eigenspace, so
+// without the deflated restarts the second-largest reported would be the next distinct value
+// (1 here), with a zero residual that hides the mistake.
+TEST(SpectrumCatalogue, RepeatedExtremeEigenvaluesAreReportedWithTheirMultiplicity) {
+    const Vector d = (Vector(8) << 2.0, 2.0, 2.0, 1.0, 0.5, 0.0, -3.0, -3.0).finished();
+    LanczosOptions o;
+    o.pairs = 3;
+    const LanczosResult r = lanczosExtreme(diagonal(d), 8, o);
+    ASSERT_EQ(r.largest.size(), 3u);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_NEAR(r.largest[i].value, 2.0, kEigenRelTol) << r.message;
+    EXPECT_NEAR(r.smallest[0].value, -3.0, kEigenRelTol) << r.message;
+    EXPECT_NEAR(r.smallest[1].value, -3.0, kEigenRelTol) << r.message;
+    EXPECT_NEAR(r.smallest[2].value, 0.0, kEigenRelTol) << r.message;
+    // The three vectors for λ = 2 span its eigenspace (coordinates 0–2).
+    for (int i = 0; i < 3; ++i)
+        EXPECT_NEAR(r.largest[i].vector.head(3).norm(), 1.0, kEigenRelTol);
+    EXPECT_TRUE(r.converged) << r.message;
+
+    // The same on a larger operator where no early breakdown happens: λmax = 5 twice and
+    // λmin = −2 once, well apart from 197 eigenvalues spread over [0, 4].
+    Vector big = Vector::LinSpaced(200, 0.0, 4.0);
+    big[17] = 5.0;
+    big[150] = 5.0;
+    big[3] = -2.0;
+    o.pairs = 2;
+    const LanczosResult b = lanczosExtreme(diagonal(big), 200, o);
+    EXPECT_NEAR(b.largest[0].value, 5.0, 1e-8) << b.message;
+    EXPECT_NEAR(b.largest[1].value, 5.0, 1e-8) << b.message;
+    EXPECT_NEAR(b.smallest[0].value, -2.0, 1e-8) << b.message;
+    // Power iteration: the magnitude, whatever the multiplicity.
+    EXPECT_NEAR(dominantMagnitude(diagonal(big), 200), 5.0, 1e-4);
+}

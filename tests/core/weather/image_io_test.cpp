@@ -1,7 +1,8 @@
 // The bad-input catalogue for the image loader (issue 8): every file is made here, in a temp
-// folder, never downloaded.
+// folder, never downloaded (the makers are in tests/support/bad_inputs.h).
 
 #include "common/atomic_file.h"
+#include "support/bad_inputs.h"
 #include "weather/image_io.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include <sys/resource.h>
+
+#include <csignal>
 #include <unistd.h>
 
 #include <cstdint>
@@ -20,6 +23,7 @@
 
 namespace fs = std::filesystem;
 using namespace mowe::weather;
+using namespace mowe::test::inputs;
 
 namespace {
 
@@ -44,107 +48,6 @@ fs::path freshDir(const std::string &name) {
     fs::create_directories(dir);
     tempDirs.made.push_back(dir);
     return dir;
-}
-
-void writeBytes(const fs::path &path, const std::string &bytes) {
-    std::ofstream(path, std::ios::binary)
-        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-std::string
-encode(const std::string &ext, const cv::Mat &img, const std::vector<int> &params = {}) {
-    std::vector<uchar> buf;
-    EXPECT_TRUE(cv::imencode(ext, img, buf, params));
-    return std::string(buf.begin(), buf.end());
-}
-
-cv::Mat noise8(int w, int h, int type = CV_8UC3) {
-    cv::Mat img(h, w, type);
-    cv::RNG(5).fill(img, cv::RNG::UNIFORM, 0, 256);
-    return img;
-}
-
-// ---- a minimal PNG writer, for files cv::imencode cannot make (palette, lying headers) ----
-
-std::uint32_t crc32(const std::string &data) {
-    std::uint32_t crc = 0xFFFFFFFFu;
-    for (unsigned char c : data) {
-        crc ^= c;
-        for (int k = 0; k < 8; ++k)
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    return crc ^ 0xFFFFFFFFu;
-}
-
-std::string be32(std::uint32_t v) {
-    return {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
-}
-
-std::string chunk(const std::string &type, const std::string &body) {
-    return be32(static_cast<std::uint32_t>(body.size())) + type + body + be32(crc32(type + body));
-}
-
-/// zlib stream of stored (uncompressed) deflate blocks.
-std::string zlibStored(const std::string &raw) {
-    std::string out = "\x78\x01";
-    std::size_t pos = 0;
-    do {
-        const std::size_t n = std::min<std::size_t>(65535, raw.size() - pos);
-        const bool last = pos + n == raw.size();
-        out += char(last ? 1 : 0);
-        out += char(n & 0xFF);
-        out += char(n >> 8);
-        out += char(~n & 0xFF);
-        out += char((~n >> 8) & 0xFF);
-        out += raw.substr(pos, n);
-        pos += n;
-    } while (pos < raw.size());
-    std::uint32_t a = 1, b = 0;
-    for (unsigned char c : raw) {
-        a = (a + c) % 65521;
-        b = (b + a) % 65521;
-    }
-    return out + be32((b << 16) | a);
-}
-
-std::string ihdr(std::uint32_t w, std::uint32_t h, int bitDepth, int colorType) {
-    return chunk("IHDR", be32(w) + be32(h) + char(bitDepth) + char(colorType) + '\0' + '\0' + '\0');
-}
-
-const std::string kPngSignature = "\x89PNG\r\n\x1a\n";
-
-/// A w×h palette PNG whose pixel (x, y) has palette index (x + y) % palette size.
-std::string palettePng(int w, int h, const std::vector<cv::Vec3b> &rgbPalette) {
-    std::string plte;
-    for (const auto &c : rgbPalette)
-        plte += std::string{char(c[0]), char(c[1]), char(c[2])};
-    std::string raw;
-    for (int y = 0; y < h; ++y) {
-        raw += '\0'; // filter: none
-        for (int x = 0; x < w; ++x)
-            raw += char((x + y) % rgbPalette.size());
-    }
-    return kPngSignature + ihdr(w, h, 8, 3) + chunk("PLTE", plte) + chunk("IDAT", zlibStored(raw)) +
-           chunk("IEND", "");
-}
-
-/// A PNG that claims w×h pixels and holds a few bytes of image data.
-std::string lyingPng(std::uint32_t w, std::uint32_t h) {
-    return kPngSignature + ihdr(w, h, 8, 2) + chunk("IDAT", zlibStored(std::string(64, '\0'))) +
-           chunk("IEND", "");
-}
-
-/// Inserts an APP1 EXIF segment with the given orientation right after a JPEG's SOI.
-std::string withExifOrientation(const std::string &jpeg, int orientation) {
-    // Little-endian TIFF header, one IFD entry: tag 0x0112, SHORT, count 1, value.
-    std::string tiff = std::string("II*\0", 4) + std::string("\x08\0\0\0", 4) +
-                       std::string("\x01\0", 2) + std::string("\x12\x01\x03\0\x01\0\0\0", 8) +
-                       char(orientation) + std::string("\0\0\0", 3) + std::string("\0\0\0\0", 4);
-    const std::string body = std::string("Exif\0\0", 6) + tiff;
-    const std::size_t length = body.size() + 2;
-    const std::string app1 =
-        std::string("\xFF\xE1") + char(length >> 8) + char(length & 0xFF) + body;
-    return jpeg.substr(0, 2) + app1 + jpeg.substr(2);
 }
 
 std::string loadError(const fs::path &path, const ImageLoadOptions &options = {}) {
@@ -496,4 +399,47 @@ TEST(ImageDecode, BytesInMemoryDecodeLikeFiles) {
     }
     EXPECT_THROW(decodeImage(""), ImageLoadError);
     EXPECT_THROW(decodeImage(lyingPng(100000, 100000)), ImageLoadError);
+}
+
+// A full disk (simulated by RLIMIT_FSIZE, which stops root too) while saving: the previous
+// image is kept, whole, and the error says what happened.
+TEST(ImageSave, AFullDiskKeepsThePreviousImageAndSaysSo) {
+    const auto dir = freshDir("save_full");
+    cv::Mat small, big;
+    noise8(8, 8).convertTo(small, CV_32FC3, 1.0 / 255.0);
+    noise8(300, 300).convertTo(big, CV_32FC3, 1.0 / 255.0);
+    for (const char *name : {"old.png", "old.bmp", "old.jpg"}) {
+        saveImage(dir / name, small);
+        const std::string before = mowe::readFile(dir / name);
+        std::string message = "(saved)";
+        rlimit saved{};
+        getrlimit(RLIMIT_FSIZE, &saved);
+        const auto previous = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit limit = saved;
+        limit.rlim_cur = 4096;
+        setrlimit(RLIMIT_FSIZE, &limit);
+        try {
+            saveImage(dir / name, big);
+        } catch (const mowe::WriteError &e) {
+            message = e.what();
+        }
+        setrlimit(RLIMIT_FSIZE, &saved);
+        std::signal(SIGXFSZ, previous);
+        EXPECT_TRUE(contains(message, "File too large")) << name << ": " << message;
+        EXPECT_TRUE(contains(message, "unchanged")) << message;
+        EXPECT_EQ(mowe::readFile(dir / name), before) << name;
+    }
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}), 3);
+}
+
+TEST(ImageSave, AMissingFolderIsNamed) {
+    const auto dir = freshDir("save_missing");
+    cv::Mat img(4, 4, CV_32FC3, cv::Scalar(0.5, 0.5, 0.5));
+    try {
+        saveImage(dir / "no-such-folder" / "x.png", img);
+        FAIL() << "expected WriteError";
+    } catch (const mowe::WriteError &e) {
+        EXPECT_TRUE(contains(e.what(), "no-such-folder/x.png")) << e.what();
+        EXPECT_TRUE(contains(e.what(), "No such file or directory")) << e.what();
+    }
 }
