@@ -35,7 +35,8 @@ QString studioUsage() {
         "                     workbench (mowe-cli regress generate writes one)\n"
         "  --image FILE       the same as FILE: a photo or video for the weather workspace\n"
         "  --weather SPEC     add synthetic weather to it, e.g. rain=0.6,fog=0.3\n"
-        "  --panel NAME       weather side panel: statistics, experts, weather or metrics\n"
+        "  --panel NAME       weather side panel: statistics, experts, weather or metrics;\n"
+        "                     regression workbench tab: solvers or context\n"
         "  --help, --version\n"
         "  FILE               a photo to open in the weather workspace\n"
         "\n"
@@ -143,7 +144,9 @@ StudioParseResult parseStudioArguments(const QStringList &arguments) {
             static const QStringList panels = {QStringLiteral("statistics"),
                                                QStringLiteral("experts"),
                                                QStringLiteral("weather"),
-                                               QStringLiteral("metrics")};
+                                               QStringLiteral("metrics"),
+                                               QStringLiteral("solvers"),
+                                               QStringLiteral("context")};
             if (!value(&args.panel) || !panels.contains(args.panel))
                 return fail(QStringLiteral("--panel needs one of: %1")
                                 .arg(panels.join(QStringLiteral(", "))));

@@ -57,15 +57,15 @@ public:
         return true;
     }
 
+    /// Encodes `image` as PNG and writes it atomically; throws mowe::WriteError. Public for
+    /// the panels inside a workspace that export their own pictures.
+    static void writePng(const QImage &image, const QString &path);
+
 Q_SIGNALS:
     /// isReady() became true.
     void ready();
     /// A short message for the status bar.
     void statusMessage(const QString &message);
-
-protected:
-    /// Encodes `image` as PNG and writes it atomically; throws mowe::WriteError.
-    static void writePng(const QImage &image, const QString &path);
 };
 
 } // namespace mowe::ui

@@ -78,8 +78,10 @@ int main(int argc, char **argv) {
             return 1;
     }
 
-    // Weather options go through the workspace's invokable slots: the app needs no
-    // workspace header.
+    // Weather and regression options go through the workspaces' invokable slots: the app
+    // needs no workspace header. "solvers" and "context" are the regression workbench's tabs.
+    const bool isRegressionPanel =
+        args.panel == QLatin1String("solvers") || args.panel == QLatin1String("context");
     if (QObject *weather = window.workspace(QStringLiteral("weather"))) {
         if (!args.weather.isEmpty()) {
             QString error;
@@ -92,8 +94,12 @@ int main(int argc, char **argv) {
                 return 2;
             }
         }
-        if (!args.panel.isEmpty())
+        if (!args.panel.isEmpty() && !isRegressionPanel)
             QMetaObject::invokeMethod(weather, "showPanel", Q_ARG(QString, args.panel));
+    }
+    if (QObject *regression = window.workspace(QStringLiteral("regression"));
+        regression && isRegressionPanel) {
+        QMetaObject::invokeMethod(regression, "showPanel", Q_ARG(QString, args.panel));
     }
 
     int status = 0;

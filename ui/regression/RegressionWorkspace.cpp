@@ -3,6 +3,7 @@
 #include "JobRunner.h"
 #include "Log.h"
 #include "common/atomic_file.h"
+#include "regression/ContextPanel.h"
 #include "regression/ConvergencePlot.h"
 #include "vtk/LandscapeView.h"
 #include "vtk/SpectrumView.h"
@@ -32,6 +33,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTimer>
 #include <QToolButton>
@@ -221,8 +223,28 @@ RegressionWorkspace::RegressionWorkspace(QWidget *parent, bool autoStart)
     auto *viewsLayout = new QVBoxLayout(viewsArea);
     viewsLayout->setContentsMargins(0, 0, 0, 0);
     viewsLayout->setSpacing(0);
-    viewsLayout->addWidget(vertical, 1);
+    // The solver views and the in-context response (issue 9) share the area as two tabs.
+    context_ = new ContextPanel;
+    tabs_ = new QTabWidget;
+    tabs_->setObjectName(QStringLiteral("regressionTabs"));
+    tabs_->setDocumentMode(true);
+    tabs_->addTab(vertical, tr("Solvers"));
+    tabs_->addTab(context_, tr("In-context response"));
+    viewsLayout->addWidget(tabs_, 1);
     viewsLayout->addLayout(bar);
+    const auto tabShown = [this, bar](int index) {
+        const bool solvers = index == 0;
+        for (int i = 0; i < bar->count(); ++i)
+            if (QWidget *w = bar->itemAt(i)->widget())
+                w->setVisible(solvers); // playback follows the solver runs only
+        context_->setActive(!solvers);
+    };
+    connect(tabs_, &QTabWidget::currentChanged, this, tabShown);
+    connect(context_, &ContextPanel::ready, this, [this] {
+        if (isReady())
+            Q_EMIT this->ready();
+    });
+    connect(context_, &ContextPanel::statusMessage, this, &Workspace::statusMessage);
 
     // Playback keys live on the views area so that the panel's spin boxes keep their arrows.
     auto shortcut = [&](QKeySequence key, auto slot) {
@@ -465,6 +487,12 @@ void RegressionWorkspace::buildPanel(QWidget *panel) {
     menu->addAction(tr("Spectra as CSV…"), this, [this] {
         exportWithDialog(tr("CSV (*.csv)"), [this](const QString &p) { exportSpectraCsv(p); });
     });
+    menu->addAction(tr("In-context curves as CSV…"), this, [this] {
+        exportWithDialog(tr("CSV (*.csv)"), [this](const QString &p) { context_->exportCsv(p); });
+    });
+    menu->addAction(tr("In-context curves as PNG…"), this, [this, png] {
+        exportWithDialog(png, [this](const QString &p) { context_->exportPlotPng(p); });
+    });
     menu->addAction(tr("Instance JSON…"), this, [this] {
         exportWithDialog(tr("Instance JSON (*.json)"),
                          [this](const QString &p) { exportInstance(p); });
@@ -671,6 +699,7 @@ void RegressionWorkspace::applyResult(std::shared_ptr<const WorkbenchResult> res
     setStatus(notes.join(QLatin1Char('\n')));
 
     redrawLandscape(sameRuns);
+    context_->setSource(result_->problem, result_->start);
     fillConvergence();
     fillTable();
     syncSelection();
@@ -898,11 +927,25 @@ QString RegressionWorkspace::spectrumInfo() const {
     return spectrumInfo_->text();
 }
 
+bool RegressionWorkspace::isReady() const {
+    return ready_ && context_->isReady();
+}
+
+bool RegressionWorkspace::showPanel(const QString &name) {
+    if (name == QLatin1String("solvers"))
+        tabs_->setCurrentIndex(0);
+    else if (name == QLatin1String("context"))
+        tabs_->setCurrentIndex(1);
+    else
+        return false;
+    return true;
+}
+
 void RegressionWorkspace::setReady(bool ready) {
     if (ready == ready_)
         return;
     ready_ = ready;
-    if (ready)
+    if (isReady())
         Q_EMIT this->ready();
 }
 
@@ -957,6 +1000,11 @@ QString RegressionWorkspace::exportFilter() const {
 
 void RegressionWorkspace::exportTo(const QString &path) {
     const QString suffix = QFileInfo(path).suffix().toLower();
+    if (QFileInfo(path).fileName().contains(QLatin1String("context"), Qt::CaseInsensitive) &&
+        (suffix == QLatin1String("csv") || suffix == QLatin1String("png"))) {
+        suffix == QLatin1String("csv") ? context_->exportCsv(path) : context_->exportPlotPng(path);
+        return;
+    }
     if (suffix == QLatin1String("vtp"))
         exportVtp(path);
     else if (suffix == QLatin1String("csv"))

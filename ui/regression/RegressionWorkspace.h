@@ -22,12 +22,14 @@ class QLabel;
 class QPushButton;
 class QSlider;
 class QSpinBox;
+class QTabWidget;
 class QTableWidget;
 class QTimer;
 class QToolButton;
 
 namespace mowe::ui {
 
+class ContextPanel;
 class ConvergencePlot;
 class JobRunner;
 class LandscapeView;
@@ -69,8 +71,9 @@ public:
     QString id() const override { return QStringLiteral("regression"); }
     QString title() const override { return tr("Regression workbench"); }
     /// True when the last requested computation has finished (or failed) and its landscape,
-    /// paths and spectrum have been handed to the views (and drawn, when they are visible).
-    bool isReady() const override { return ready_; }
+    /// paths and spectrum have been handed to the views (and drawn, when they are visible),
+    /// and the in-context tab, when it is the one shown, has its curves and landscape too.
+    bool isReady() const override;
 
     QStringList openFilters() const override;
     /// Loads an instance JSON (synchronously: it is validated before anything changes), then
@@ -79,7 +82,8 @@ public:
     bool openFile(const QString &path, QString *errorMessage) override;
     QString exportFilter() const override;
     /// By suffix: .png the landscape view, .vtp the surface and paths, .csv the iterates (the
-    /// spectra when the name contains "spectr"), .json the instance. Throws mowe::WriteError.
+    /// spectra when the name contains "spectr"), .json the instance; a name containing
+    /// "context" exports the in-context curves instead (.csv or .png). Throws mowe::WriteError.
     void exportTo(const QString &path) override;
     JobRunner *jobRunner() const override { return jobs_; }
 
@@ -115,6 +119,10 @@ public:
     QString statusText() const;
 
     LandscapeView *landscapeView() const { return landscape_; }
+    /// The "In-context response" tab (issue 9).
+    ContextPanel *contextPanel() const { return context_; }
+    /// Shows the "solvers" (default) or the "context" tab; false for another name.
+    Q_INVOKABLE bool showPanel(const QString &name);
     /// The landscape view (the main 3-D view of this workspace).
     VtkView *view() const;
     SpectrumView *spectrumView() const { return spectrum_; }
@@ -159,6 +167,8 @@ private:
     QTimer *debounce_;
     QTimer *player_;
 
+    QTabWidget *tabs_;
+    ContextPanel *context_;
     LandscapeView *landscape_;
     SpectrumView *spectrum_;
     QLabel *spectrumInfo_;
