@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMessageBox>
@@ -92,20 +93,30 @@ ContextPanel::ContextPanel(QWidget *parent)
     connect(png, &QPushButton::clicked, this, [this] {
         exportWithDialog(tr("PNG image (*.png)"), [this](const QString &p) { exportPlotPng(p); });
     });
-    auto *settingsRow = new QHBoxLayout;
+    // Two rows of (label, field) pairs, so that the workbench still fits an 800-pixel-wide
+    // window beside its problem panel.
+    auto *settingsRow = new QGridLayout;
     settingsRow->setContentsMargins(6, 4, 6, 0);
+    settingsRow->setHorizontalSpacing(6);
+    settingsRow->setVerticalSpacing(2);
+    int cell = 0;
     const auto add = [&](const QString &label, QWidget *w) {
-        settingsRow->addWidget(new QLabel(label));
-        settingsRow->addWidget(w);
+        const int row = cell / 3, column = 2 * (cell % 3);
+        settingsRow->addWidget(new QLabel(label), row, column, Qt::AlignRight);
+        settingsRow->addWidget(w, row, column + 1);
+        ++cell;
     };
     add(tr("points"), points_);
     add(tr("max ‖Δ‖"), maxDelta_);
     add(tr("max η"), maxEta_);
     add(tr("decades"), decades_);
     add(tr("seed"), seed_);
-    settingsRow->addStretch(1);
-    settingsRow->addWidget(csv);
-    settingsRow->addWidget(png);
+    auto *exports = new QHBoxLayout;
+    exports->setContentsMargins(0, 0, 0, 0);
+    exports->addWidget(csv);
+    exports->addWidget(png);
+    settingsRow->addLayout(exports, 1, 4, 1, 2);
+    settingsRow->setColumnStretch(6, 1);
 
     plot_ = new ContextPlot;
     landscape_ = new LandscapeView;
@@ -130,7 +141,8 @@ ContextPanel::ContextPanel(QWidget *parent)
     slider_->setValue(kSliderSteps / 4); // a change one can see from the start
     slider_->setToolTip(tr("‖Δ‖: the landscape of the perturbed problem morphs as it moves"));
     deltaLabel_ = new QLabel;
-    deltaLabel_->setMinimumWidth(260);
+    deltaLabel_->setMinimumWidth(120);
+    deltaLabel_->setWordWrap(true);
     auto *morphRow = new QHBoxLayout;
     morphRow->setContentsMargins(6, 0, 6, 0);
     morphRow->addWidget(branchChoice_);
