@@ -313,6 +313,15 @@ bool MainWindow::openSession(const QString &path, QString *errorMessage) {
     if (!file.open(QIODevice::ReadOnly))
         return fail(
             tr("Cannot read %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+    // A session is a few kilobytes of settings: anything much larger is not one, and is not
+    // read into memory to find that out.
+    constexpr qint64 kMaxSessionBytes = 16 << 20;
+    if (file.size() > kMaxSessionBytes)
+        return fail(tr("%1 is %2 bytes, more than a session can be (%3 bytes): it is not a "
+                       "MoWE Studio session.")
+                        .arg(QDir::toNativeSeparators(path))
+                        .arg(file.size())
+                        .arg(kMaxSessionBytes));
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
     if (doc.isNull())

@@ -1,8 +1,11 @@
 // The Weather experts workspace with a tiny untrained MoWE network (fast, deterministic):
 // the overlay shows the route trace's top-1 experts in their legend colours, the experts
 // panel shows one forced-routing output per expert, synthetic weather changes the routing
-// statistics, a video steps frame by frame, exports, sessions, a baseline image, and the
-// bad-input catalogue (each refused with a message, the previous image kept).
+// statistics, a video steps frame by frame, exports, sessions, a baseline image. Bad and
+// unusual inputs (refused with a message, the previous image kept; grey, palette, 16-bit,
+// EXIF-rotated shown at their size) are rows of the catalogue: reliability_catalogue_test.cpp.
+
+#include "../support/bad_inputs.h"
 
 #include "weather/BarChart.h"
 #include "weather/ImageCanvas.h"
@@ -28,6 +31,7 @@
 #include <fstream>
 
 using namespace mowe::ui;
+using mowe::test::inputs::scene;
 
 namespace {
 
@@ -70,19 +74,6 @@ WeatherWorkspaceOptions tinyWorkspace(const QString &file, bool metrics = false)
     return o;
 }
 
-/// A smooth, deterministic test scene (sky gradient, a dark block, stripes) of w × h.
-cv::Mat scene(int w, int h, int variant = 0) {
-    cv::Mat img(h, w, CV_8UC3);
-    for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x)
-            img.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(120 + 100 * y / h),
-                                                uchar((60 + 3 * x + 40 * variant) % 256),
-                                                uchar(((x / 6 + y / 6) % 2) ? 200 : 40));
-    cv::rectangle(
-        img, cv::Rect(w / 4 + 4 * variant, h / 3, w / 5, h / 4), cv::Scalar(20, 30, 25), -1);
-    return img;
-}
-
 QString writeScene(const QTemporaryDir &dir, const QString &name, const cv::Mat &img) {
     const QString path = dir.filePath(name);
     cv::imwrite(path.toStdString(), img);
@@ -101,40 +92,6 @@ std::string readFile(const QString &path) {
 
 void writeFile(const QString &path, const std::string &bytes) {
     std::ofstream(path.toStdString(), std::ios::binary) << bytes;
-}
-
-// ---- minimal PNG/JPEG crafting (as in tests/core/weather/image_io_test.cpp) ----------------
-
-std::uint32_t crc32(const std::string &data) {
-    std::uint32_t crc = 0xFFFFFFFFu;
-    for (unsigned char c : data) {
-        crc ^= c;
-        for (int k = 0; k < 8; ++k)
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    return crc ^ 0xFFFFFFFFu;
-}
-std::string be32(std::uint32_t v) {
-    return {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
-}
-std::string chunk(const std::string &type, const std::string &body) {
-    return be32(std::uint32_t(body.size())) + type + body + be32(crc32(type + body));
-}
-/// A PNG that claims w × h pixels and holds no real image data.
-std::string lyingPng(std::uint32_t w, std::uint32_t h) {
-    const std::string ihdr = be32(w) + be32(h) + char(8) + char(2) + '\0' + '\0' + '\0';
-    return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) +
-           chunk("IDAT", std::string("\x78\x01\x01\x00\x00\xff\xff\x00\x00\x00\x01", 11)) +
-           chunk("IEND", "");
-}
-std::string withExifOrientation(const std::string &jpeg, int orientation) {
-    std::string tiff = std::string("II*\0", 4) + std::string("\x08\0\0\0", 4) +
-                       std::string("\x01\0", 2) + std::string("\x12\x01\x03\0\x01\0\0\0", 8) +
-                       char(orientation) + std::string("\0\0\0", 3) + std::string("\0\0\0\0", 4);
-    const std::string body = std::string("Exif\0\0", 6) + tiff;
-    const std::size_t length = body.size() + 2;
-    return jpeg.substr(0, 2) + std::string("\xFF\xE1") + char(length >> 8) + char(length & 0xFF) +
-           body + jpeg.substr(2);
 }
 
 int maxChannelDifference(QColor a, QColor b) {
@@ -446,89 +403,6 @@ private Q_SLOTS:
         QVERIFY(w.model().source.startsWith(QStringLiteral("untrained")));
     }
 
-    void badInput_data() {
-        QTest::addColumn<QString>("file");
-        QTest::addColumn<QString>("expected"); ///< part of the message
-        const QString text = dir_.filePath(QStringLiteral("notes.png"));
-        writeFile(text, "this is not an image\n");
-        QTest::newRow("not an image") << text << QStringLiteral("notes.png");
-
-        std::vector<uchar> jpeg;
-        cv::imencode(".jpg", scene(96, 64), jpeg);
-        const QString truncated = dir_.filePath(QStringLiteral("truncated.jpg"));
-        writeFile(truncated, std::string(jpeg.begin(), jpeg.begin() + jpeg.size() / 2));
-        QTest::newRow("truncated JPEG") << truncated << QStringLiteral("truncated");
-
-        const QString huge = dir_.filePath(QStringLiteral("huge.png"));
-        writeFile(huge, lyingPng(20000, 20000));
-        QTest::newRow("20000 x 20000") << huge << QStringLiteral("20000");
-
-        const QString empty = dir_.filePath(QStringLiteral("empty.jpg"));
-        writeFile(empty, "");
-        QTest::newRow("empty file") << empty << QStringLiteral("empty");
-    }
-
-    void badInput() {
-        QFETCH(QString, file);
-        QFETCH(QString, expected);
-        WeatherWorkspace w(nullptr, tinyWorkspace(photo_));
-        QVERIFY(waitReady(w));
-        const QImage before = w.photo();
-        const QImage restoredBefore = w.restoredImage();
-        QString error;
-        if (w.openFile(file, &error)) {
-            QVERIFY(waitReady(w));
-            error = w.loadError();
-        }
-        QVERIFY2(error.contains(expected, Qt::CaseInsensitive), qPrintable(error));
-        // The previous image stays, restored and usable.
-        QCOMPARE(w.photo(), before);
-        QCOMPARE(w.restoredImage(), restoredBefore);
-        QCOMPARE(w.photoPath(), photo_);
-        w.setOverlay(OverlayKind::Entropy);
-        QCOMPARE(w.viewImage().size(), before.size());
-    }
-
-    void convertedInput_data() {
-        QTest::addColumn<QString>("file");
-        QTest::addColumn<QSize>("size");
-        QTest::addColumn<QString>("note");
-        const cv::Mat colour = scene(96, 64);
-        cv::Mat grey, rgba, deep;
-        cv::cvtColor(colour, grey, cv::COLOR_BGR2GRAY);
-        cv::cvtColor(colour, rgba, cv::COLOR_BGR2BGRA);
-        rgba(cv::Rect(0, 0, 32, 32)).setTo(cv::Scalar(0, 0, 0, 0));
-        colour.convertTo(deep, CV_16UC3, 257.0);
-        QTest::newRow("grayscale") << writeScene(dir_, QStringLiteral("grey.png"), grey)
-                                   << QSize(96, 64) << QStringLiteral("grey");
-        QTest::newRow("RGBA") << writeScene(dir_, QStringLiteral("alpha.png"), rgba)
-                              << QSize(96, 64) << QStringLiteral("alpha");
-        QTest::newRow("16-bit") << writeScene(dir_, QStringLiteral("deep.png"), deep)
-                                << QSize(96, 64) << QStringLiteral("16");
-        std::vector<uchar> jpeg;
-        cv::imencode(".jpg", colour, jpeg);
-        const QString rotated = dir_.filePath(QStringLiteral("rotated.jpg"));
-        writeFile(rotated, withExifOrientation(std::string(jpeg.begin(), jpeg.end()), 6));
-        QTest::newRow("EXIF-rotated") << rotated << QSize(64, 96) << QStringLiteral("orientation");
-    }
-
-    void convertedInput() {
-        if (!kHaveModel)
-            QSKIP("built without the model half");
-        QFETCH(QString, file);
-        QFETCH(QSize, size);
-        QFETCH(QString, note);
-        WeatherWorkspace w(nullptr, tinyWorkspace(file));
-        QVERIFY(waitReady(w));
-        QVERIFY2(w.loadError().isEmpty(), qPrintable(w.loadError()));
-        QCOMPARE(w.photo().size(), size);
-        // Image and overlays share the orientation: the trace covers the rotated image.
-        QCOMPARE(w.trace().grid.imageWidth, size.width());
-        QCOMPARE(w.trace().grid.imageHeight, size.height());
-        const QLabel *caption = w.findChild<QLabel *>(QStringLiteral("photoCaption"));
-        QVERIFY2(caption->text().contains(note, Qt::CaseInsensitive), qPrintable(caption->text()));
-    }
-
     void viewMatchesTheBaseline() {
         if (!kHaveModel)
             QSKIP("built without the model half");
@@ -614,6 +488,21 @@ private Q_SLOTS:
         QVERIFY(w.hasModel());
         QCOMPARE(w.restoredImage().size(), w.photo().size());
         QCOMPARE(w.trace().layers.size(), std::size_t(w.model().restorer->info().depth));
+
+        // A weather change shows a reduced-resolution preview while the full pass still runs.
+        const QImage restoredBefore = w.restoredImage();
+        QCOMPARE(w.lastPreviewSeconds(), -1.0);
+        mowe::weather::WeatherSpec spec;
+        spec.rain = 0.5f;
+        w.setWeather(spec);
+        QVERIFY(QTest::qWaitFor([&] { return w.lastPreviewSeconds() >= 0; }, kReadyTimeoutMs));
+        QVERIFY2(!w.isReady(), "the preview should arrive before the full-resolution result");
+        // The figure issue 7 asks about, printed rather than asserted (machines are noisy).
+        qInfo("preview of the default photo shown %.3f s after the slider moved",
+              w.lastPreviewSeconds());
+        QVERIFY(waitReady(w));
+        QCOMPARE(w.restoredImage().size(), w.photo().size());
+        QVERIFY(w.restoredImage() != restoredBefore);
     }
 
 private:

@@ -17,6 +17,7 @@
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -29,6 +30,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QMenu>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QPainter>
 #include <QPushButton>
@@ -79,6 +81,10 @@ const QStringList kVideoSuffixes = {QStringLiteral("avi"),
 // Slider order in the weather panel.
 constexpr const char *kWeatherKeys[4] = {"rain", "snow", "fog", "raindrops"};
 constexpr int kEntropyBins = 10;
+// The live preview restores at most this many pixels: one 256² tile, about half a second
+// of forward pass on two idle cores (bench_mowe), so the preview arrives within a second
+// while the full-resolution pass follows.
+constexpr double kPreviewPixels = 256.0 * 256.0;
 
 std::filesystem::path toPath(const QString &path) {
     return std::filesystem::path(QFile::encodeName(path).toStdString());
@@ -256,7 +262,19 @@ void WeatherWorkspace::buildUi() {
     modelMenu->addAction(tr("Load TorchScript Model…"), this, [this] {
         const QString file = QFileDialog::getOpenFileName(
             this, tr("Load TorchScript model"), {}, tr("TorchScript (*.pt *.pth)"));
-        if (!file.isEmpty())
+        if (file.isEmpty())
+            return;
+        // Loading runs the module's code: say so before, every time (docs/security.md).
+        const auto answer = QMessageBox::warning(
+            this,
+            tr("Load TorchScript model"),
+            tr("%1 is a TorchScript program: loading it runs its code inside MoWE Studio, with "
+               "your permissions. Load it only if you trust whoever made it, as you would run "
+               "their scripts.")
+                .arg(QFileInfo(file).fileName()),
+            QMessageBox::Open | QMessageBox::Cancel,
+            QMessageBox::Cancel);
+        if (answer == QMessageBox::Open)
             loadModel(file, true);
     });
     modelButton->setMenu(modelMenu);
@@ -537,8 +555,18 @@ bool WeatherWorkspace::openFile(const QString &path, QString *errorMessage) {
             head = file.read(1 << 16).toStdString();
         QString why;
         try {
-            if (!mw::readImageHeader(head).known && QImageReader::imageFormat(path).isEmpty())
-                why = head.empty() ? tr("the file is empty") : tr("not a recognised image format");
+            if (!mw::readImageHeader(head).known && QImageReader::imageFormat(path).isEmpty()) {
+                // The loader's own words for what the bytes are (empty, text, ...), as the CLI
+                // gives them; a small file in a format without a parsed header may still decode.
+                try {
+                    mw::decodeImage(head);
+                } catch (const mw::ImageLoadError &e) {
+                    static const QString prefix = QStringLiteral("cannot decode the image data: ");
+                    why = QString::fromUtf8(e.what());
+                    if (why.startsWith(prefix))
+                        why.remove(0, prefix.size());
+                }
+            }
         } catch (const std::exception &e) {
             why = QString::fromUtf8(e.what());
         }
@@ -903,6 +931,14 @@ void WeatherWorkspace::runPipeline(bool preview) {
                         std::min(clean.rows - y0, visible.height() + (visible.top() - y0)));
     }
     const mm::RestoreOptions fastOptions = restoreOptions(true);
+    // Zoomed out, the screen shows fewer pixels than the image has: restore at (at most)
+    // screen resolution, and never more than kPreviewPixels, then scale back up.
+    const double previewScale =
+        std::min({1.0,
+                  canvas_->zoom() > 0 ? canvas_->zoom() : 1.0,
+                  std::sqrt(kPreviewPixels / std::max(1.0, double(crop.area())))});
+    QElapsedTimer requested;
+    requested.start();
 
     struct Stage {
         cv::Mat input, labels, restored;
@@ -928,16 +964,35 @@ void WeatherWorkspace::runPipeline(bool preview) {
             o.trace = false;
             o.cancelled = [&context] { return context.isCancelled(); };
             try {
-                stage.restored = model.restore(stage.input(crop).clone(), o).restored;
+                const cv::Mat part = stage.input(crop);
+                if (previewScale < 1.0) {
+                    cv::Mat small;
+                    cv::resize(part, small, cv::Size(), previewScale, previewScale, cv::INTER_AREA);
+                    cv::resize(model.restore(small, o).restored,
+                               stage.restored,
+                               part.size(),
+                               0,
+                               0,
+                               cv::INTER_LINEAR);
+                } else {
+                    stage.restored = model.restore(part.clone(), o).restored;
+                }
             } catch (const mm::Cancelled &) {
             } catch (const std::exception &e) {
                 stage.error = QString::fromUtf8(e.what());
             }
             return stage;
         },
-        [this, token, preview](Stage stage) {
+        [this, token, preview, previewScale, requested](Stage stage) {
             if (token != pipelineToken_)
                 return;
+            if (preview && !stage.restored.empty()) {
+                lastPreviewSeconds_ = requested.elapsed() / 1000.0;
+                qCInfo(lcWeather).nospace()
+                    << "preview of " << stage.crop.width << "x" << stage.crop.height << " at "
+                    << int(std::lround(previewScale * 100)) << "% shown " << lastPreviewSeconds_
+                    << " s after the request";
+            }
             input_ = stage.input;
             labels_ = stage.labels;
             if (!stage.error.isEmpty()) {
@@ -1679,11 +1734,19 @@ bool WeatherWorkspace::restoreState(const QJsonObject &o, QString *errorMessage)
     panels_->setCurrentIndex(o.value(QStringLiteral("panel")).toInt(0));
     // The model loads here, not in the background: the image below would supersede the job.
     const QString model = o.value(QStringLiteral("model")).toString();
-    if (!model.isEmpty() && model != model_.source) {
+    const bool torchScript =
+        o.value(QStringLiteral("modelKind")).toString() == QLatin1String("torchscript");
+    if (!model.isEmpty() && model != model_.source && torchScript) {
+        // A TorchScript file is a program: a session (a file that may come from anyone) never
+        // loads one by itself (docs/security.md). The user loads it, knowing what it is.
+        showError(tr("The session names the TorchScript model %1, which was not loaded: a "
+                     "TorchScript file is a program that runs inside the studio. If you trust "
+                     "it, load it with Model → Load TorchScript Model…. The current model stays "
+                     "in use.")
+                      .arg(QDir::toNativeSeparators(model)));
+    } else if (!model.isEmpty() && model != model_.source) {
         try {
-            setModel(o.value(QStringLiteral("modelKind")).toString() == QLatin1String("torchscript")
-                         ? loadTorchScriptModel(model)
-                         : loadModelFolder(model));
+            setModel(loadModelFolder(model));
         } catch (const std::exception &e) {
             showError(tr("The session's model %1 cannot be loaded: %2 The current model stays "
                          "in use.")

@@ -132,6 +132,8 @@ public:
     QString metricsText() const;
     /// Text of the token under image pixel p (what hovering shows).
     QString tokenDescription(QPoint pixel) const;
+    /// Seconds from the last weather change to its preview on screen (−1 before any).
+    double lastPreviewSeconds() const { return lastPreviewSeconds_; }
 
     // ---- video -------------------------------------------------------------------------------
     bool isVideo() const { return video_ != nullptr; }
@@ -233,6 +235,7 @@ private:
     cv::Mat restored_; ///< full-quality result for input_, or empty
     mowe::model::RouteTrace trace_;
     std::uint64_t pipelineToken_ = 0;
+    double lastPreviewSeconds_ = -1.0;
     bool expertsStale_ = true;
     QList<QImage> expertImages_;
     QList<QImage> contributionImages_;
