@@ -143,52 +143,67 @@ int runRestore(const std::vector<std::string> &argv) {
     if (isVideo(in)) {
         cv::VideoCapture capture(in.string());
         if (!capture.isOpened())
-            throw std::runtime_error("cannot open video '" + in.string() + "'");
+            throw std::runtime_error("cannot open video '" + in.string() +
+                                     "': OpenCV's video reader does not recognise it (unsupported "
+                                     "codec, or not a video)");
         const double fps = capture.get(cv::CAP_PROP_FPS) > 0 ? capture.get(cv::CAP_PROP_FPS) : 25.0;
-        cv::VideoWriter writer;
-        const fs::path tmp = out.parent_path() / ("." + out.filename().string() + ".part.avi");
+        const auto claimedFrames = static_cast<long>(capture.get(cv::CAP_PROP_FRAME_COUNT));
+        // A stream that breaks mid-way (a half-copied file) ends the video at its last good frame.
+        const auto readFrame = [&](cv::Mat &frame) {
+            try {
+                return capture.read(frame) && !frame.empty();
+            } catch (const cv::Exception &) {
+                return false;
+            }
+        };
+        cv::Mat frame;
+        if (!readFrame(frame))
+            throw std::runtime_error("video '" + in.string() +
+                                     "' has no readable frame (empty or corrupt)");
         int frames = 0;
         double seconds = 0;
-        cv::Mat frame;
-        while (true) {
-            bool ok = false;
-            try {
-                ok = capture.read(frame);
-            } catch (const cv::Exception &) {
-                ok = false; // a stream that breaks mid-way ends the video here
-            }
-            if (!ok || frame.empty())
-                break;
-            cv::Mat f;
-            frame.convertTo(f, CV_32FC3, 1.0 / 255.0);
-            const auto r = restorer->restore(f, options);
-            seconds += r.seconds;
-            if (!writer.isOpened()) {
-                writer.open(
-                    tmp.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps, frame.size());
-                if (!writer.isOpened())
-                    throw WriteError("cannot write video '" + out.string() + "'");
-            }
-            cv::Mat u8;
-            r.restored.convertTo(u8, CV_8UC3, 255.0);
-            writer.write(u8);
-            ++frames;
+        // The whole video goes to a temporary file renamed over OUT at the end, so a failure
+        // half-way (or a full disk) leaves the previous OUT, if any, as it was.
+        writeAtomicallyWith(out, [&](const fs::path &tmp) {
+            cv::VideoWriter writer(
+                tmp.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps, frame.size());
+            if (!writer.isOpened())
+                throw WriteError("OpenCV cannot write an MJPG video there");
+            do {
+                cv::Mat f;
+                frame.convertTo(f, CV_32FC3, 1.0 / 255.0);
+                const auto r = restorer->restore(f, options);
+                seconds += r.seconds;
+                cv::Mat u8;
+                r.restored.convertTo(u8, CV_8UC3, 255.0);
+                writer.write(u8);
+                ++frames;
+            } while (readFrame(frame));
+            writer.release();
+            // cv::VideoWriter reports no write error (a full disk leaves a cut file): read the
+            // result back and count its frames before it may replace anything.
+            cv::VideoCapture check(tmp.string());
+            int readable = 0;
+            for (cv::Mat f; check.isOpened() && readable < frames && check.read(f) && !f.empty();)
+                ++readable;
+            if (readable < frames)
+                throw WriteError("the video written has " + std::to_string(readable) + " of its " +
+                                 std::to_string(frames) + " frames (disk full?)");
+            return true;
+        });
+        json line = {{"input", in.string()},
+                     {"output", out.string()},
+                     {"frames", frames},
+                     {"seconds", seconds},
+                     {"seconds_per_frame", seconds / frames}};
+        if (claimedFrames > frames) {
+            line["truncated"] = true;
+            line["notes"] = {"the video stopped after " + std::to_string(frames) + " of the " +
+                             std::to_string(claimedFrames) +
+                             " frames its header claims (broken or truncated stream); the frames "
+                             "read were restored"};
         }
-        writer.release();
-        if (frames == 0)
-            throw std::runtime_error("video '" + in.string() + "' has no readable frame");
-        fs::rename(tmp, out, ec);
-        if (ec)
-            throw WriteError("cannot move the restored video to '" + out.string() +
-                             "': " + ec.message());
-        std::printf("%s\n",
-                    json({{"input", in.string()},
-                          {"output", out.string()},
-                          {"frames", frames},
-                          {"seconds", seconds},
-                          {"seconds_per_frame", seconds / frames}})
-                        .dump()
-                        .c_str());
+        std::printf("%s\n", line.dump().c_str());
         return 0;
     }
     const auto image = weather::loadImage(in);

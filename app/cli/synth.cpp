@@ -12,6 +12,8 @@
 
 #include <cstdio>
 #include <stdexcept>
+#include <string_view>
+#include <vector>
 
 namespace mowe::cli {
 namespace {
@@ -29,9 +31,14 @@ constexpr const char *kUsage =
     "  --labels-color FILE  the label map as a colour picture, for looking at\n\n"
     "Prints a JSON summary (size, weather, seed, fraction of pixels per label).\n";
 
+// 8-bit maps (raw labels, their colour picture): encoded in memory, then written atomically
+// with every write checked (cv::imwrite does not notice a full disk).
 void writePng(const std::filesystem::path &path, const cv::Mat &image) {
-    writeAtomicallyWith(
-        path, [&](const std::filesystem::path &tmp) { return cv::imwrite(tmp.string(), image); });
+    std::vector<uchar> png;
+    if (!cv::imencode(".png", image, png))
+        throw WriteError("could not write '" + path.string() + "': cannot encode the PNG");
+    writeFileAtomically(path,
+                        std::string_view(reinterpret_cast<const char *>(png.data()), png.size()));
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "common/atomic_file.h"
 #include "common/log.h"
 
+#include <caffe2/serialize/inline_container.h>
 #include <torch/script.h>
 
 #include <opencv2/imgproc.hpp>
@@ -486,6 +487,17 @@ std::shared_ptr<Restorer> Restorer::loadTorchScript(const fs::path &file) {
     if (!fs::is_regular_file(file, ec))
         throw ModelError("TorchScript file '" + file.string() +
                          "' does not exist or is not a file");
+    // LibTorch stores tensors uncompressed: the file's size bounds what an honest archive
+    // allocates. The limit is twice the float weights of the largest network a model folder
+    // may describe.
+    const auto bytes = fs::file_size(file, ec);
+    constexpr double kMaxTorchScriptBytes = 8.0 * static_cast<double>(kMaxModelParameters);
+    if (!ec && static_cast<double>(bytes) > kMaxTorchScriptBytes)
+        throw ModelError("TorchScript file '" + file.string() + "' is " + std::to_string(bytes) +
+                         " bytes, more than the limit of " +
+                         std::to_string(static_cast<long long>(kMaxTorchScriptBytes)) +
+                         " (twice the weights of a " + std::to_string(kMaxModelParameters) +
+                         "-parameter network)");
     torch::jit::Module module;
     try {
         module = torch::jit::load(file.string(), torch::kCPU);
@@ -519,15 +531,16 @@ std::shared_ptr<Restorer> Restorer::loadTorchScript(const fs::path &file) {
 // ---- model folders -----------------------------------------------------------------------
 
 void saveWeights(MoweNet &net, const fs::path &archivePath) {
-    writeAtomicallyWith(archivePath, [&](const fs::path &tmp) {
-        torch::serialize::OutputArchive archive;
-        for (const auto &p : net->named_parameters())
-            archive.write(p.key(), p.value());
-        for (const auto &b : net->named_buffers())
-            archive.write(b.key(), b.value(), /*is_buffer=*/true);
-        archive.save_to(tmp.string());
-        return true;
-    });
+    torch::serialize::OutputArchive archive;
+    for (const auto &p : net->named_parameters())
+        archive.write(p.key(), p.value());
+    for (const auto &b : net->named_buffers())
+        archive.write(b.key(), b.value(), /*is_buffer=*/true);
+    // Serialised in memory, then written with every write checked (a full disk is an error,
+    // and the previous weights stay).
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    writeFileAtomically(archivePath, bytes.str());
 }
 
 void checkWeightsSize(const fs::path &archivePath, std::int64_t parameters) {
@@ -547,8 +560,39 @@ void checkWeightsSize(const fs::path &archivePath, std::int64_t parameters) {
                          ": the file is truncated or belongs to another configuration");
 }
 
+namespace {
+
+// LibTorch reads a weights archive with its TorchScript loader, which runs the __setstate__
+// methods of any class the archive defines: a crafted weights.pt could run TorchScript code
+// while "only tensors" are read. Ours (torch::serialize::OutputArchive) declare parameter
+// lists and attributes but no method at all, so an archive whose code defines one is refused
+// before it is loaded.
+void checkArchiveHasNoCode(const fs::path &archivePath) {
+    try {
+        caffe2::serialize::PyTorchStreamReader reader(archivePath.string());
+        for (const auto &name : reader.getAllRecords()) {
+            if (name.rfind("code/", 0) != 0 || name.size() < 3 ||
+                name.compare(name.size() - 3, 3, ".py") != 0)
+                continue;
+            const auto [data, size] = reader.getRecord(name);
+            const std::string_view code(static_cast<const char *>(data.get()), size);
+            if (code.find("def ") != std::string_view::npos)
+                throw ModelError("model weights '" + archivePath.string() + "' define code (" +
+                                 name +
+                                 "): a weights file holds tensors only; this one is a "
+                                 "program and is not loaded (docs/security.md)");
+        }
+    } catch (const c10::Error &e) {
+        throw ModelError("model weights '" + archivePath.string() +
+                         "' are corrupt or truncated: " + firstLine(e.what_without_backtrace()));
+    }
+}
+
+} // namespace
+
 void loadWeightsChecked(MoweNet &net, const fs::path &archivePath) {
     checkWeightsSize(archivePath, net->parameterCount());
+    checkArchiveHasNoCode(archivePath);
     torch::serialize::InputArchive archive;
     try {
         archive.load_from(archivePath.string());
@@ -606,43 +650,19 @@ MoweNet loadModelFolder(const fs::path &dir, json *metaOut) {
     if (!fs::is_directory(dir, ec))
         throw ModelError("model folder '" + dir.string() + "' does not exist");
     const auto configPath = dir / "model.json";
-    json meta;
+    std::string text;
     try {
-        meta = json::parse(readFile(configPath, 16u << 20));
-    } catch (const json::parse_error &e) {
-        throw ModelError("'" + configPath.string() + "' is not valid JSON: " + e.what());
+        text = readFile(configPath, 16u << 20);
     } catch (const std::exception &e) {
         throw ModelError(e.what());
     }
-    if (!meta.is_object() || meta.value("format", "") != kModelFormat)
-        throw ModelError("'" + configPath.string() +
-                         "' is not a MoWE Studio model config (format must be \"" + kModelFormat +
-                         "\")");
-    if (meta.value("version", 0) != kModelFormatVersion)
-        throw ModelError("'" + configPath.string() + "' has format version " +
-                         meta.value("version", json(0)).dump() + "; this build reads version " +
-                         std::to_string(kModelFormatVersion));
-    if (!meta.contains("options"))
-        throw ModelError("'" + configPath.string() + "' has no \"options\"");
-    MoweOptions options;
-    try {
-        options = meta["options"].get<MoweOptions>();
-    } catch (const std::exception &e) {
-        throw ModelError("'" + configPath.string() + "': " + e.what());
-    }
-    // An untrusted config must not make us allocate: bound the network's size and compare
-    // it with the weights file before building anything.
-    const std::int64_t parameters = options.parameterCount();
-    if (parameters > kMaxModelParameters)
-        throw ModelError("'" + configPath.string() + "' describes a network of " +
-                         std::to_string(parameters) + " parameters, more than the limit of " +
-                         std::to_string(kMaxModelParameters));
-    checkWeightsSize(dir / "weights.pt", parameters);
-    MoweNet net(options);
+    auto config = parseModelConfig(text, configPath.string());
+    checkWeightsSize(dir / "weights.pt", config.parameters);
+    MoweNet net(config.options);
     loadWeightsChecked(net, dir / "weights.pt");
     net->eval();
     if (metaOut)
-        *metaOut = std::move(meta);
+        *metaOut = std::move(config.meta);
     return net;
 }
 

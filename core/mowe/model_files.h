@@ -5,24 +5,19 @@
 //              "training": {...how it was trained}, "metrics": {...what it reached}}
 // weights.pt: LibTorch's archive of the network's named parameters and buffers.
 //
-// Loading validates before it trusts: the config must parse (unknown keys are errors), the
+// Loading validates before it trusts: the config must parse (model_config.h), the
 // weights file's size must be within a factor of what the config implies (checked before
 // anything is allocated), and every tensor must be present with the shape the config
 // implies; the first mismatch is named. Writing is atomic (core/common/atomic_file.h).
 // Includes LibTorch: for core/mowe/*.cpp and tests only.
 
 #include "mowe/engine.h"
+#include "mowe/model_config.h"
 #include "mowe/network.h"
 
 #include <filesystem>
 
 namespace mowe::model {
-
-inline constexpr const char *kModelFormat = "mowe-studio-model";
-inline constexpr int kModelFormatVersion = 1;
-/// The largest network a model folder may describe (1 GB of float weights; the paper-scale
-/// configuration has ~16 M). Checked from the config before anything is allocated.
-inline constexpr std::int64_t kMaxModelParameters = 256'000'000;
 
 /// Writes `net` and `meta` (whose "options" is replaced by the network's) into `dir`.
 void saveModelFolder(const std::filesystem::path &dir, MoweNet &net, nlohmann::json meta);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 namespace mowe::model {
@@ -91,18 +92,19 @@ void saveCheckpoint(const fs::path &file,
                     torch::optim::AdamW &optimizer,
                     int step,
                     double trainSeconds) {
-    writeAtomicallyWith(file, [&](const fs::path &tmp) {
-        torch::serialize::OutputArchive archive, model, optim;
-        for (const auto &p : net->named_parameters())
-            model.write(p.key(), p.value());
-        optimizer.save(optim);
-        archive.write("model", model);
-        archive.write("optimizer", optim);
-        archive.write("step", torch::tensor(static_cast<std::int64_t>(step)));
-        archive.write("train_seconds", torch::tensor(trainSeconds, torch::kFloat64));
-        archive.save_to(tmp.string());
-        return true;
-    });
+    torch::serialize::OutputArchive archive, model, optim;
+    for (const auto &p : net->named_parameters())
+        model.write(p.key(), p.value());
+    optimizer.save(optim);
+    archive.write("model", model);
+    archive.write("optimizer", optim);
+    archive.write("step", torch::tensor(static_cast<std::int64_t>(step)));
+    archive.write("train_seconds", torch::tensor(trainSeconds, torch::kFloat64));
+    // Serialised in memory, then written with every write checked: a full disk fails the
+    // save (and training says so) while the previous checkpoint stays whole.
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    writeFileAtomically(file, bytes.str());
 }
 
 int loadCheckpoint(const fs::path &file,

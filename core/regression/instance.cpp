@@ -353,7 +353,7 @@ Instance generateInstance(const GenerateOptions &o) {
     const double biggest = matrix ? std::max({nd, nn, dd}) : nd;
     if (biggest > static_cast<double>(kMaxEntries))
         throw InvalidInput("generate: n = " + std::to_string(o.n) + ", d = " + std::to_string(o.d) +
-                           " needs " + std::to_string(biggest) +
+                           " needs " + std::to_string(static_cast<long long>(biggest)) +
                            " entries in one matrix, more than the limit of " +
                            std::to_string(kMaxEntries));
     if (o.w && (!std::isfinite(*o.w) || *o.w < 0))

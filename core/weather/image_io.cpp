@@ -311,6 +311,16 @@ Structure parseStructure(const Bytes &b) {
     return {};
 }
 
+/// Whether OpenCV would hand these bytes to GDAL: Debian's OpenCV registers GdalDecoder for
+/// data that starts with "NITF" or holds "DTED" at byte 140 (its checkSignature), and
+/// GDAL then opens a temporary copy with every driver it has. Found by fuzz_image; we
+/// promise neither format, and GDAL's parsers are far more input surface than the loader
+/// needs (docs/fuzzing.md).
+bool goesToGdal(const std::string &bytes) {
+    return bytes.compare(0, 4, "NITF") == 0 ||
+           (bytes.size() > 144 && bytes.compare(140, 4, "DTED") == 0);
+}
+
 /// The first bytes of an unrecognised file, for the error message.
 std::string describeStart(const std::string &bytes) {
     const std::size_t n = std::min<std::size_t>(bytes.size(), 16);
@@ -499,6 +509,9 @@ LoadedImage decodeChecked(const std::string &bytes,
         // all: only OpenCV's own pixel limit (2^30 by default) guards the decode, so the size
         // is checked afterwards.
         out.format = formatHint.empty() ? "unknown" : formatHint;
+        if (goesToGdal(bytes))
+            throw ImageLoadError("it is not an image this program can read: it looks like "
+                                 "NITF or DTED (geospatial) data");
         log::info(kLog) << "image size checked only after decoding (" << out.format
                         << " headers are not parsed)";
     } else {
