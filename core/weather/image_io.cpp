@@ -311,14 +311,21 @@ Structure parseStructure(const Bytes &b) {
     return {};
 }
 
-/// Whether OpenCV would hand these bytes to GDAL: Debian's OpenCV registers GdalDecoder for
-/// data that starts with "NITF" or holds "DTED" at byte 140 (its checkSignature), and
-/// GDAL then opens a temporary copy with every driver it has. Found by fuzz_image; we
-/// promise neither format, and GDAL's parsers are far more input surface than the loader
-/// needs (docs/fuzzing.md).
-bool goesToGdal(const std::string &bytes) {
-    return bytes.compare(0, 4, "NITF") == 0 ||
-           (bytes.size() > 144 && bytes.compare(140, 4, "DTED") == 0);
+/// What these bytes are, when OpenCV would hand them to a decoder we do not let it use:
+/// GDAL for data that starts with "NITF" or holds "DTED" at byte 140, and GDCM for data that
+/// holds "DICM" at byte 128 (the checkSignature of Debian's OpenCV GdalDecoder and
+/// DICOMDecoder). Both found by fuzz_image: GDAL opens a temporary copy with every driver it
+/// has, and GDCM aborts the process on a malformed DICOM header (an assert in
+/// ReadImplicitDataElement) or asks for gigabytes. We promise neither format, and their
+/// parsers are far more input surface than the loader needs (docs/fuzzing.md). Empty when
+/// the bytes may go to OpenCV.
+std::string unsupportedDecoderFor(const std::string &bytes) {
+    if (bytes.compare(0, 4, "NITF") == 0 ||
+        (bytes.size() > 144 && bytes.compare(140, 4, "DTED") == 0))
+        return "NITF or DTED (geospatial) data";
+    if (bytes.size() > 132 && bytes.compare(128, 4, "DICM") == 0)
+        return "DICOM (medical imaging) data";
+    return {};
 }
 
 /// The first bytes of an unrecognised file, for the error message.
@@ -509,9 +516,8 @@ LoadedImage decodeChecked(const std::string &bytes,
         // all: only OpenCV's own pixel limit (2^30 by default) guards the decode, so the size
         // is checked afterwards.
         out.format = formatHint.empty() ? "unknown" : formatHint;
-        if (goesToGdal(bytes))
-            throw ImageLoadError("it is not an image this program can read: it looks like "
-                                 "NITF or DTED (geospatial) data");
+        if (const std::string kind = unsupportedDecoderFor(bytes); !kind.empty())
+            throw ImageLoadError("it is not an image this program can read: it looks like " + kind);
         log::info(kLog) << "image size checked only after decoding (" << out.format
                         << " headers are not parsed)";
     } else {

@@ -20,6 +20,31 @@ std::string errorOf(const std::string &bytes) {
 
 } // namespace
 
+// fuzz_image's oom-07a1191715802f66e6898a5425c2077dd5b0f1b1: 185 bytes with "DICM" at byte
+// 128, which Debian's OpenCV hands to GDCM; GDCM's ReadImplicitDataElement then asserts
+// (abort: the whole program would die on a bad file) after asking for gigabytes.
+TEST(ImageFuzzFindings, DicomSignaturesNeverReachGdcm) {
+    const std::string found("\x52\x49\x46\x46\x82\x00\x00\xd1\x26\x57\xff\xda\x00\x0c\x03\x01"
+                            "\x00\x02\x00\x03\x00\x00\x00\x10\x7f\xff\x44\x54\x45\xe4\x44\x01"
+                            "\x00\x03\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01"
+                            "\x11\x23\x41\x61\xff\xda\x00\x29\xd2\x00\x00\x00\x00\x00\x00\x00"
+                            "\x00\x44\xae\x42\x60\x82\x7f\xff\xc4\x08\x01\x03\x01\x01\x3f\x10"
+                            "\x36\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20"
+                            "\x20\x20\x20\x20\x20\x20\x20\x20\x20\x0e\x53\x55\xd2\x16\xe4\x95"
+                            "\x21\x40\x1f\xff\xc4\x20\x00\x16\x11\x01\x01\x01\x00\x00\x00\x00"
+                            "\x44\x49\x43\x4d\x02\x00\x03\x00\x00\x00\x10\x7f\xff\x44\x54\x45"
+                            "\x44\x01\x00\x03\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+                            "\x00\x01\x11\x23\x41\x61\xff\xff\xff\x20\x20\x0e\x53\x55\xd2\x16"
+                            "\xe4\x95\xc9\xab\x30\x70\x2f\x03\xc6",
+                            185);
+    ASSERT_EQ(found.compare(128, 4, "DICM"), 0);
+    EXPECT_NE(errorOf(found).find("DICOM"), std::string::npos) << errorOf(found);
+    std::string dicom(200, '\0');
+    dicom.replace(128, 4, "DICM");
+    EXPECT_NE(errorOf(dicom).find("DICOM (medical imaging) data"), std::string::npos)
+        << errorOf(dicom);
+}
+
 // Debian's OpenCV passes data with "DTED" at byte 140, or starting with "NITF", to GDAL,
 // which writes it to a temporary file and tries its geospatial drivers on it (fuzz_image
 // reached GDAL's NITF and WMS drivers within seconds). The loader refuses it first.
