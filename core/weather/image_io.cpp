@@ -507,6 +507,11 @@ LoadedImage decodeChecked(const std::string &bytes,
         throw ImageLoadError("the data is " + std::to_string(bytes.size()) +
                              " bytes, more than the limit of " +
                              std::to_string(options.maxFileBytes));
+    // Before anything else, whatever the first bytes say: a WebP-looking file whose VP8X chunk
+    // OpenCV's WebP decoder rejects falls through to GDAL when "DTED" sits at byte 140 (found
+    // by fuzz_image), so a known magic number does not keep data away from those decoders.
+    if (const std::string kind = unsupportedDecoderFor(bytes); !kind.empty())
+        throw ImageLoadError("it is not an image this program can read: it looks like " + kind);
     const Bytes b{bytes};
     const Structure structure = parseStructure(b);
     LoadedImage out;
@@ -516,8 +521,6 @@ LoadedImage decodeChecked(const std::string &bytes,
         // all: only OpenCV's own pixel limit (2^30 by default) guards the decode, so the size
         // is checked afterwards.
         out.format = formatHint.empty() ? "unknown" : formatHint;
-        if (const std::string kind = unsupportedDecoderFor(bytes); !kind.empty())
-            throw ImageLoadError("it is not an image this program can read: it looks like " + kind);
         log::info(kLog) << "image size checked only after decoding (" << out.format
                         << " headers are not parsed)";
     } else {

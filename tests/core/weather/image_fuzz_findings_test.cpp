@@ -45,6 +45,26 @@ TEST(ImageFuzzFindings, DicomSignaturesNeverReachGdcm) {
         << errorOf(dicom);
 }
 
+// fuzz_image's corpus entry 32a4ceab…: a WebP-looking file (RIFF, WEBP, VP8X) that OpenCV's
+// WebP decoder turns down, with "DTED" at byte 140, so OpenCV passed it on to GDAL (seen with
+// CPL_DEBUG=ON): the check comes before the header is parsed, whatever its magic number.
+TEST(ImageFuzzFindings, AKnownMagicNumberDoesNotLetGeospatialDataThrough) {
+    const std::string found("\x52\x49\x46\x46\x82\x00\x00\x00\x57\x45\x42\x50\x56\x50\x38\x58"
+                            "\x56\x4b\x38\x4c\x76\x0a\xf8\x81\x01\x05\x00\x00\x00\x00\x00\x00"
+                            "\x00\x00\x00\x00\x00\x01\x11\x02\x03\x04\x00\x12\x36\x51\x81\xff"
+                            "\xda\x00\x08\x01\x02\x2f\x01\x01\x3f\x01\xcb\xc6\x85\x14\xd5\xb4"
+                            "\x94\x4b\x4c\xae\x35\x52\x49\xc4\x00\x18\x10\x00\x03\x11\x01\x00"
+                            "\x00\x00\x00\x00\x00\x08\x00\x00\x00\x00\x00\x01\x11\x21\x41\x00"
+                            "\xff\xda\x00\x07\x01\x01\x00\x01\x3f\x21\x4c\x45\x81\x82\xf7\x1a"
+                            "\xd9\x13\xfa\xb1\xd8\x9a\x73\x09\xa2\xd1\x26\x57\xff\xda\x00\x0c"
+                            "\x03\x01\x00\x02\x00\x03\x00\x00\x00\x10\x7f\xff\x44\x54\x45\x44"
+                            "\x01\x00\x03\x01\x00\x1c\xc6",
+                            151);
+    ASSERT_EQ(found.compare(8, 4, "WEBP"), 0);
+    ASSERT_EQ(found.compare(140, 4, "DTED"), 0);
+    EXPECT_NE(errorOf(found).find("NITF or DTED"), std::string::npos) << errorOf(found);
+}
+
 // Debian's OpenCV passes data with "DTED" at byte 140, or starting with "NITF", to GDAL,
 // which writes it to a temporary file and tries its geospatial drivers on it (fuzz_image
 // reached GDAL's NITF and WMS drivers within seconds). The loader refuses it first.
