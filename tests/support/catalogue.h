@@ -159,6 +159,24 @@ inline std::vector<Row> rows() {
             return written(d / "notes.png", "hello, this is a shopping list\nmilk\neggs\n");
         },
         refused("looks like text"));
+    // What OpenCV would hand to GDCM or GDAL, whose parsers abort the process or read far
+    // more than a photo loader should (docs/fuzzing.md: found by fuzz_image).
+    image(
+        "dicom-as-jpg",
+        "DICOM preamble (DICM at byte 128) named .jpg",
+        [](const fs::path &d) {
+            std::string bytes(300, '\0');
+            bytes.replace(128, 4, "DICM");
+            return written(d / "scan.jpg", bytes);
+        },
+        refused("DICOM (medical imaging) data"));
+    image(
+        "nitf-as-png",
+        "NITF (geospatial) header named .png",
+        [](const fs::path &d) {
+            return written(d / "map.png", "NITF02.10" + std::string(400, ' '));
+        },
+        refused("NITF or DTED (geospatial) data"));
     image(
         "one-pixel",
         "1×1 PNG",
