@@ -3,8 +3,11 @@
 #include "common/atomic_file.h"
 
 #include <QBuffer>
+#include <QDir>
 #include <QFile>
+#include <QFileDialog>
 #include <QFileInfo>
+#include <QMessageBox>
 #include <QRegularExpression>
 
 namespace mowe::ui {
@@ -36,6 +39,22 @@ QString Workspace::exportFilter() const {
 
 void Workspace::exportTo(const QString &path) {
     writePng(grab().toImage(), path);
+}
+
+QString Workspace::exportWithDialog(QWidget *parent,
+                                    const QString &filter,
+                                    const std::function<void(const QString &)> &write) {
+    const QString path =
+        QFileDialog::getSaveFileName(parent, tr("Export"), QDir::homePath(), filter);
+    if (path.isEmpty())
+        return {};
+    try {
+        write(path);
+        return path;
+    } catch (const std::exception &e) {
+        QMessageBox::warning(parent, tr("Export failed"), QString::fromUtf8(e.what()));
+        return {};
+    }
 }
 
 void Workspace::writePng(const QImage &image, const QString &path) {

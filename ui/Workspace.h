@@ -10,6 +10,8 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <functional>
+
 namespace mowe::ui {
 
 class JobRunner;
@@ -60,6 +62,12 @@ public:
     /// Encodes `image` as PNG and writes it atomically; throws mowe::WriteError. Public for
     /// the panels inside a workspace that export their own pictures.
     static void writePng(const QImage &image, const QString &path);
+    /// Asks for a file name (a save dialog with `filter`), then calls `write` with it. Returns
+    /// the path written; empty when the user cancelled or `write` threw, in which case a
+    /// warning box has shown the reason.
+    static QString exportWithDialog(QWidget *parent,
+                                    const QString &filter,
+                                    const std::function<void(const QString &)> &write);
 
 Q_SIGNALS:
     /// isReady() became true.

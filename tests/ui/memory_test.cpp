@@ -5,6 +5,7 @@
 // size. The resident set is read from /proc/self/statm.
 
 #include "../support/bad_inputs.h"
+#include "../support/tiny_network.h"
 
 #include "weather/ModelBridge.h"
 #include "weather/WeatherWorkspace.h"
@@ -31,20 +32,6 @@ double residentBytes() {
     return double(resident) * double(::sysconf(_SC_PAGESIZE));
 }
 
-nlohmann::json tinyOptions() {
-    return {{"patch_size", 8},
-            {"width", 16},
-            {"depth", 2},
-            {"heads", 2},
-            {"experts", 4},
-            {"top_k", 2},
-            {"head_channels", 4},
-            {"head_blocks", 1},
-            {"weather_dim", 8},
-            {"mlp_ratio", 2},
-            {"global_residual", false}};
-}
-
 QString growthText(double before, double after) {
     return QStringLiteral("resident %1 MiB -> %2 MiB (%3 %)")
         .arg(before / (1 << 20), 0, 'f', 1)
@@ -61,7 +48,7 @@ private Q_SLOTS:
     void restoringTheSameImage500TimesKeepsTheResidentSetFlat() {
         if (!modelHalfBuilt())
             QSKIP("built without the model half (MOWE_BUILD_TORCH=OFF)");
-        const LoadedModel model = untrainedModel(tinyOptions(), 7);
+        const LoadedModel model = untrainedModel(mowe::test::tinyNetworkOptions(), 7);
         cv::Mat image;
         mowe::test::inputs::scene(64, 64).convertTo(image, CV_32FC3, 1.0 / 255.0);
         mowe::model::RestoreOptions options;
@@ -93,7 +80,7 @@ private Q_SLOTS:
             QSKIP("OpenCV cannot write an MJPG AVI here");
         WeatherWorkspaceOptions o;
         o.file = video;
-        o.untrainedOptions = tinyOptions();
+        o.untrainedOptions = mowe::test::tinyNetworkOptions();
         o.untrainedSeed = 7;
         o.tile = 64;
         o.overlap = 16;

@@ -5,6 +5,7 @@
 // before in place; an accepted one is shown and restored at its own size.
 
 #include "../support/catalogue.h"
+#include "../support/tiny_network.h"
 
 #include "regression/RegressionWorkspace.h"
 #include "regression/WorkbenchModel.h"
@@ -46,21 +47,6 @@ constexpr bool kHaveModel = true;
 #else
 constexpr bool kHaveModel = false;
 #endif
-
-/// The weather workspace's tiny untrained network (as in weather_workspace_test.cpp).
-nlohmann::json tinyOptions() {
-    return {{"patch_size", 8},
-            {"width", 16},
-            {"depth", 2},
-            {"heads", 2},
-            {"experts", 4},
-            {"top_k", 2},
-            {"head_channels", 4},
-            {"head_blocks", 1},
-            {"weather_dim", 8},
-            {"mlp_ratio", 2},
-            {"global_residual", false}};
-}
 
 struct CliResult {
     int status = -1;
@@ -586,7 +572,7 @@ private:
         if (!weather_) {
             WeatherWorkspaceOptions o;
             o.file = q(photo_);
-            o.untrainedOptions = tinyOptions();
+            o.untrainedOptions = mowe::test::tinyNetworkOptions();
             o.untrainedSeed = 7;
             o.metrics = false;
             weather_ = std::make_unique<WeatherWorkspace>(nullptr, o);

@@ -6,6 +6,7 @@
 // EXIF-rotated shown at their size) are rows of the catalogue: reliability_catalogue_test.cpp.
 
 #include "../support/bad_inputs.h"
+#include "../support/tiny_network.h"
 
 #include "weather/BarChart.h"
 #include "weather/ImageCanvas.h"
@@ -46,27 +47,10 @@ constexpr bool kHaveModel = true;
 constexpr bool kHaveModel = false;
 #endif
 
-/// A tiny network: P = 8, D = 16, 2 layers, 2 heads, 4 experts (kernels 1, 3, 5, 7). Without
-/// the global residual: with it, an untrained network starts as the identity (zero last
-/// conv), and every expert's forced-routing output would be the input itself.
-nlohmann::json tinyOptions() {
-    return {{"patch_size", 8},
-            {"width", 16},
-            {"depth", 2},
-            {"heads", 2},
-            {"experts", 4},
-            {"top_k", 2},
-            {"head_channels", 4},
-            {"head_blocks", 1},
-            {"weather_dim", 8},
-            {"mlp_ratio", 2},
-            {"global_residual", false}};
-}
-
 WeatherWorkspaceOptions tinyWorkspace(const QString &file, bool metrics = false) {
     WeatherWorkspaceOptions o;
     o.file = file;
-    o.untrainedOptions = tinyOptions();
+    o.untrainedOptions = mowe::test::tinyNetworkOptions();
     o.untrainedSeed = 7;
     o.tile = 64;
     o.overlap = 16;

@@ -1069,15 +1069,9 @@ void RegressionWorkspace::exportInstance(const QString &path) {
 
 void RegressionWorkspace::exportWithDialog(const QString &filter,
                                            const std::function<void(const QString &)> &write) {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export"), QDir::homePath(), filter);
-    if (path.isEmpty())
-        return;
-    try {
-        write(path);
+    const QString path = Workspace::exportWithDialog(this, filter, write);
+    if (!path.isEmpty())
         setStatus(tr("Exported to %1").arg(QDir::toNativeSeparators(path)));
-    } catch (const std::exception &e) {
-        QMessageBox::warning(this, tr("Export failed"), QString::fromUtf8(e.what()));
-    }
 }
 
 void RegressionWorkspace::screenshotView(View view) {
