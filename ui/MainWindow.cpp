@@ -182,8 +182,11 @@ void MainWindow::addWorkspace(Workspace *workspace) {
         ui_->tabs->setCurrentWidget(workspace);
     });
 
-    connect(workspace, &Workspace::statusMessage, this, [this](const QString &message) {
-        statusBar()->showMessage(message, 5000);
+    // Only the workspace on screen speaks in the status bar: a background one (the workbench
+    // computing its default at start) would otherwise talk over the one being looked at.
+    connect(workspace, &Workspace::statusMessage, this, [this, workspace](const QString &message) {
+        if (workspace == currentWorkspace())
+            statusBar()->showMessage(message, 5000);
     });
     if (JobRunner *jobs = workspace->jobRunner()) {
         connect(jobs, &JobRunner::busyChanged, this, &MainWindow::updateJobStatus);

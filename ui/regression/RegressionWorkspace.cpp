@@ -244,7 +244,11 @@ RegressionWorkspace::RegressionWorkspace(QWidget *parent, bool autoStart)
         if (isReady())
             Q_EMIT this->ready();
     });
-    connect(context_, &ContextPanel::statusMessage, this, &Workspace::statusMessage);
+    // The in-context tab's messages reach the status bar only while that tab is shown.
+    connect(context_, &ContextPanel::statusMessage, this, [this](const QString &message) {
+        if (context_->isActive())
+            Q_EMIT statusMessage(message);
+    });
 
     // Playback keys live on the views area so that the panel's spin boxes keep their arrows.
     auto shortcut = [&](QKeySequence key, auto slot) {
